@@ -1,0 +1,1 @@
+"""Audio-Visual Segmentation (ECCV 2022)."""

@@ -1,0 +1,1 @@
+"""Audio-visual video parsing with CLIP pseudo visual labels."""

@@ -1,0 +1,1 @@
+"""Fine-grained Audible Video Description (CVPR 2023)."""

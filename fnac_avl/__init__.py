@@ -1,0 +1,1 @@
+"""False Negative Aware Contrastive learning for sound source localization (CVPR 2023)."""

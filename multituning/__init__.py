@@ -1,0 +1,1 @@
+"""Adaptable Multi-tuning (AMF) for image classification."""

@@ -1,0 +1,1 @@
+"""Neural Architecture Search on Efficient Transformers and Beyond."""

@@ -1,0 +1,1 @@
+"""Segment Anything for weakly-supervised semantic segmentation."""

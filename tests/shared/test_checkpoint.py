@@ -1,0 +1,83 @@
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import textwrap
+import time
+from pathlib import Path
+
+import pytest
+import torch
+
+from shared import checkpoint as ckpt
+
+
+def test_interrupted_write_keeps_previous_checkpoint(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    path = tmp_path / "step_00000001.pt"
+    ckpt.atomic_save({"w": torch.ones(3)}, path)
+
+    def dies_half_way(obj, f, *args, **kwargs):
+        f.write(b"PK\x03\x04 half a checkpoint")
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(torch, "save", dies_half_way)
+    with pytest.raises(KeyboardInterrupt):
+        ckpt.atomic_save({"w": torch.zeros(3)}, path)
+    monkeypatch.undo()
+    assert torch.equal(ckpt.load_checkpoint(path)["w"], torch.ones(3))
+    assert list(tmp_path.iterdir()) == [path], "the temporary file must be removed"
+
+
+def test_writer_killed_mid_write_keeps_previous_checkpoint(tmp_path: Path) -> None:
+    """A process SIGKILLed while writing a large checkpoint leaves the old one whole and loadable."""
+    path = tmp_path / "step_00000001.pt"
+    ckpt.atomic_save({"w": torch.arange(4.0)}, path)
+    script = textwrap.dedent(
+        f"""
+        import torch, sys
+        sys.path.insert(0, {str(Path(__file__).resolve().parents[2])!r})
+        from shared import checkpoint
+        real_write = None
+        class Slow:
+            def __init__(self, f): self.f = f
+            def write(self, b):
+                print("writing", flush=True)
+                import time; time.sleep(0.01)
+                return self.f.write(b)
+            def __getattr__(self, name): return getattr(self.f, name)
+        save = torch.save
+        torch.save = lambda obj, f: save(obj, Slow(f))
+        checkpoint.atomic_save({{"w": torch.zeros(2_000_000)}}, {str(path)!r})
+        """
+    )
+    proc = subprocess.Popen([sys.executable, "-c", script], stdout=subprocess.PIPE, text=True)
+    assert proc.stdout.readline().strip() == "writing"
+    time.sleep(0.05)
+    os.kill(proc.pid, signal.SIGKILL)
+    proc.wait()
+    assert proc.returncode == -signal.SIGKILL
+    assert torch.equal(ckpt.load_checkpoint(path)["w"], torch.arange(4.0))
+    assert ckpt.latest_checkpoint(tmp_path) == path, "a temporary file is never taken for a checkpoint"
+    assert any(p.name.endswith(".tmp") for p in tmp_path.iterdir()), "the killed writer left its temporary file"
+    ckpt.prune_checkpoints(tmp_path, keep=2)
+    assert list(tmp_path.iterdir()) == [path]
+
+
+def test_latest_and_prune(tmp_path: Path) -> None:
+    for step in (5, 10, 15):
+        ckpt.atomic_save({"step": step}, ckpt.checkpoint_path(tmp_path, step))
+    assert ckpt.latest_checkpoint(tmp_path).name == "step_00000015.pt"
+    ckpt.prune_checkpoints(tmp_path, keep=2)
+    assert [s for s, _ in ckpt.list_checkpoints(tmp_path)] == [10, 15]
+    assert ckpt.latest_checkpoint(tmp_path / "none") is None
+
+
+def test_unreadable_checkpoint_names_the_file(tmp_path: Path) -> None:
+    bad = tmp_path / "step_00000001.pt"
+    bad.write_bytes(b"not a checkpoint")
+    with pytest.raises(RuntimeError, match="step_00000001.pt cannot be read"):
+        ckpt.load_checkpoint(bad)
+    with pytest.raises(FileNotFoundError, match="missing.pt does not exist"):
+        ckpt.load_checkpoint(tmp_path / "missing.pt")

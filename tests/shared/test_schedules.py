@@ -1,0 +1,74 @@
+"""Our schedules against fairseq's, which TNN and Transnormer were trained with."""
+
+from __future__ import annotations
+
+import math
+from types import SimpleNamespace
+
+import pytest
+import torch
+
+from shared.schedules import ScheduleConfig, build_scheduler, lr_multiplier
+
+
+def fairseq_lrs(scheduler_cls, steps: int, **cfg) -> list[float]:
+    """The LR fairseq uses for each update: it calls step_update(num_updates) before each one."""
+    optimizer = SimpleNamespace(lr=[cfg["lr"][0]], set_lr=None, get_lr=None)
+    optimizer.set_lr = lambda lr: optimizer.lr.__setitem__(0, lr)
+    optimizer.get_lr = lambda: optimizer.lr[0]
+    scheduler = scheduler_cls(SimpleNamespace(**cfg), optimizer)
+    out = []
+    for update in range(steps):
+        out.append(scheduler.step_update(update))
+    return out
+
+
+def ours(cfg: ScheduleConfig, lr: float, steps: int) -> list[float]:
+    optimizer = torch.optim.SGD([torch.nn.Parameter(torch.zeros(1))], lr=lr)
+    scheduler = build_scheduler(optimizer, cfg, steps)
+    out = []
+    for _ in range(steps):
+        out.append(optimizer.param_groups[0]["lr"])
+        optimizer.step()
+        scheduler.step()
+    return out
+
+
+def test_inverse_sqrt_matches_fairseq() -> None:
+    from fairseq.optim.lr_scheduler.inverse_square_root_schedule import InverseSquareRootLRSchedule
+
+    ref = fairseq_lrs(InverseSquareRootLRSchedule, 200, lr=[5e-4], warmup_updates=40, warmup_init_lr=0.0)
+    got = ours(ScheduleConfig(name="inverse_sqrt", warmup_steps=40), 5e-4, 200)
+    assert got == pytest.approx(ref, rel=1e-9, abs=1e-15)
+
+
+def test_polynomial_decay_matches_fairseq() -> None:
+    from fairseq.optim.lr_scheduler.polynomial_decay_schedule import PolynomialDecayLRSchedule
+
+    ref = fairseq_lrs(PolynomialDecayLRSchedule, 100, lr=[1e-3], warmup_updates=10, end_learning_rate=1e-4,
+                      power=2.0, total_num_update=100, force_anneal=None, zero_lr_warmup_steps=0)
+    got = ours(ScheduleConfig(name="polynomial", warmup_steps=10, min_lr_ratio=0.1, power=2.0), 1e-3, 100)
+    assert got == pytest.approx(ref, rel=1e-9, abs=1e-15)
+
+
+def test_cosine_matches_fairseq() -> None:
+    from fairseq.optim.lr_scheduler.cosine_lr_scheduler import CosineLRSchedule
+
+    ref = fairseq_lrs(CosineLRSchedule, 120, lr=[1e-3], warmup_updates=20, warmup_init_lr=0.0, min_lr=1e-5,
+                      max_lr=1e-3, t_mult=1.0, lr_period_updates=-1, lr_shrink=0.1, max_update=120)
+    got = ours(ScheduleConfig(name="cosine", warmup_steps=20, min_lr_ratio=1e-2), 1e-3, 120)
+    assert got == pytest.approx(ref, rel=1e-9, abs=1e-15)
+
+
+def test_closed_forms() -> None:
+    cos = ScheduleConfig(name="cosine", warmup_steps=10, min_lr_ratio=0.1)
+    assert lr_multiplier(cos, 5, 110) == 0.5
+    assert lr_multiplier(cos, 60, 110) == pytest.approx(0.55)
+    assert lr_multiplier(cos, 110, 110) == pytest.approx(0.1)
+    inv = ScheduleConfig(name="inverse_sqrt", warmup_steps=16)
+    assert lr_multiplier(inv, 64, 1000) == pytest.approx(0.5)
+    assert lr_multiplier(ScheduleConfig(name="constant"), 3, 10) == 1.0
+    assert lr_multiplier(ScheduleConfig(name="linear"), 5, 10) == pytest.approx(0.5)
+    assert math.isclose(lr_multiplier(ScheduleConfig(name="polynomial", power=2.0), 5, 10), 0.25)
+    with pytest.raises(ValueError, match="warmup_steps must be in"):
+        build_scheduler(torch.optim.SGD([torch.nn.Parameter(torch.zeros(1))], lr=1.0), ScheduleConfig(warmup_steps=20), 10)

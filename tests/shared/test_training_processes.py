@@ -1,0 +1,85 @@
+"""The trainer across real processes: DDP under torchrun, and a run SIGKILLed mid-epoch then resumed."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import torch
+
+from shared.checkpoint import checkpoint_path
+
+TOY = Path(__file__).with_name("toy_train.py")
+ENV = {**os.environ, "OMP_NUM_THREADS": "1", "PYTHONUNBUFFERED": "1"}
+
+
+def train(run_dir: Path, *overrides: str, processes: int = 1, step_sleep: float = 0.0) -> subprocess.Popen:
+    launcher = [sys.executable]
+    if processes > 1:
+        launcher += ["-m", "torch.distributed.run", "--standalone", f"--nproc_per_node={processes}"]
+    args = [str(TOY), "--run-dir", str(run_dir), "--step-sleep", str(step_sleep)]
+    for item in overrides:
+        args += ["--set", item]
+    return subprocess.Popen(launcher + args, env=ENV, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+
+
+def finish(proc: subprocess.Popen) -> None:
+    out, _ = proc.communicate(timeout=240)
+    assert proc.returncode == 0, out
+
+
+def params(run_dir: Path) -> dict[str, torch.Tensor]:
+    return torch.load(run_dir / "final_params.pt")
+
+
+def logged(run_dir: Path) -> list[dict]:
+    """Logged records without the fields that measure wall-clock time."""
+    records = [json.loads(line) for line in (run_dir / "metrics.jsonl").read_text().splitlines()]
+    return [{k: v for k, v in r.items() if k not in ("time", "samples_per_s")} for r in records]
+
+
+def test_two_process_ddp_matches_one_process_with_the_same_global_batch(tmp_path: Path) -> None:
+    common = ("dropout=0.0", "train.batch_size=8", "train.max_steps=20")
+    single, double = train(tmp_path / "one", *common), train(tmp_path / "two", *common, processes=2)
+    finish(single)
+    finish(double)
+    a, b = params(tmp_path / "one"), params(tmp_path / "two")
+    assert a.keys() == b.keys()
+    for key in a:
+        torch.testing.assert_close(b[key], a[key], rtol=0, atol=1e-5, msg=key)
+    start = torch.load(tmp_path / "one" / "checkpoints" / "step_00000015.pt", weights_only=False)["model"]
+    assert any(not torch.allclose(start[k], a[k]) for k in a), "the run must have changed the weights"
+    losses = lambda d: [r["loss"] for r in logged(d) if r["split"] == "train"]  # noqa: E731
+    torch.testing.assert_close(losses(tmp_path / "two"), losses(tmp_path / "one"), rtol=1e-5, atol=0)
+
+
+def test_sigkilled_run_resumes_to_exactly_the_same_result(tmp_path: Path) -> None:
+    # dropout makes the result depend on the restored RNG; 96 samples / 8 = 12 updates an epoch
+    common = ("dropout=0.2", "train.max_steps=30", "train.ckpt_every=7", "train.grad_accum=2", "train.keep_checkpoints=5")
+    reference = train(tmp_path / "ref", *common)
+    victim = train(tmp_path / "cut", *common, step_sleep=0.05)
+    deadline = time.monotonic() + 120
+    while not checkpoint_path(tmp_path / "cut" / "checkpoints", 14).exists():
+        assert victim.poll() is None, victim.stdout.read()
+        assert time.monotonic() < deadline, "no checkpoint at step 14"
+        time.sleep(0.02)
+    time.sleep(0.3)  # a few more updates (and log lines) that the resumed run must redo
+    os.kill(victim.pid, signal.SIGKILL)
+    victim.wait()
+    assert victim.returncode == -signal.SIGKILL
+    assert not (tmp_path / "cut" / "results.json").exists(), "killed before the end"
+
+    finish(train(tmp_path / "cut", *common))
+    finish(reference)
+    a, b = params(tmp_path / "ref"), params(tmp_path / "cut")
+    for key in a:
+        assert torch.equal(a[key], b[key]), key
+    assert logged(tmp_path / "cut") == logged(tmp_path / "ref")
+    assert json.loads((tmp_path / "cut" / "results.json").read_text()) == json.loads(
+        (tmp_path / "ref" / "results.json").read_text()
+    )

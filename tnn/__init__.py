@@ -1,0 +1,1 @@
+"""Toeplitz Neural Network for Sequence Modeling (ICLR 2023)."""

@@ -1,0 +1,1 @@
+"""The Devil in Linear Transformer (EMNLP 2022)."""

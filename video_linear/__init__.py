@@ -1,0 +1,1 @@
+"""Linear Video Transformer with Feature Fixation."""
