@@ -10,11 +10,9 @@ cd "$(dirname "$0")/.."
 
 PYTHON=${PYTHON:-python3.11}
 VENV=${VENV:-.venv}
-PIP_VERSION=25.3
 TORCH_PINS=(torch torchvision torchaudio numpy setuptools wheel cython)
 BUILT_FROM_SOURCE=(mmcv fairseq-fixed)
 pin() { grep -iE "^$1==" constraints.txt | head -n1; }
-WHEEL_CACHE=${REPRO_WHEEL_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/repro-wheels/$(pin torch | tr '=' '-')}
 
 phase() { printf '\n== %s\n' "$*"; }
 seconds() { echo $(( $(date +%s) - $1 ))s; }
@@ -32,7 +30,10 @@ command -v java >/dev/null || echo "warning: no java on PATH; pycocoevalcap's ME
 phase "virtual environment ($PYTHON)"
 [ -x "$VENV/bin/python" ] || "$PYTHON" -m venv "$VENV"
 PIP=("$VENV/bin/python" -m pip --disable-pip-version-check)
-"${PIP[@]}" install -q "pip==$PIP_VERSION"
+"${PIP[@]}" install -q -c constraints.txt pip
+# built wheels are only valid for this Python and this torch
+py_tag=$("$VENV/bin/python" -c 'import sys; print(f"cp{sys.version_info[0]}{sys.version_info[1]}")')
+WHEEL_CACHE=${REPRO_WHEEL_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/repro-wheels/$py_tag-$(pin torch | tr -s '=' '-')}
 
 phase "step 1: torch and the build tools"
 "${PIP[@]}" install -q -c constraints.txt "${TORCH_PINS[@]}"

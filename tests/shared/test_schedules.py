@@ -12,15 +12,13 @@ from shared.schedules import ScheduleConfig, build_scheduler, lr_multiplier
 
 
 def fairseq_lrs(scheduler_cls, steps: int, **cfg) -> list[float]:
-    """The LR fairseq uses for each update: it calls step_update(num_updates) before each one."""
-    optimizer = SimpleNamespace(lr=[cfg["lr"][0]], set_lr=None, get_lr=None)
-    optimizer.set_lr = lambda lr: optimizer.lr.__setitem__(0, lr)
-    optimizer.get_lr = lambda: optimizer.lr[0]
+    """The LR fairseq uses for each update: its trainer calls step_update(num_updates) before each one."""
+    from fairseq.optim.fairseq_optimizer import FairseqOptimizer
+
+    optimizer = FairseqOptimizer(SimpleNamespace())
+    optimizer._optimizer = torch.optim.SGD([torch.nn.Parameter(torch.zeros(1))], lr=cfg["lr"][0])
     scheduler = scheduler_cls(SimpleNamespace(**cfg), optimizer)
-    out = []
-    for update in range(steps):
-        out.append(scheduler.step_update(update))
-    return out
+    return [scheduler.step_update(update) for update in range(steps)]
 
 
 def ours(cfg: ScheduleConfig, lr: float, steps: int) -> list[float]:
@@ -35,9 +33,9 @@ def ours(cfg: ScheduleConfig, lr: float, steps: int) -> list[float]:
 
 
 def test_inverse_sqrt_matches_fairseq() -> None:
-    from fairseq.optim.lr_scheduler.inverse_square_root_schedule import InverseSquareRootLRSchedule
+    from fairseq.optim.lr_scheduler.inverse_square_root_schedule import InverseSquareRootSchedule
 
-    ref = fairseq_lrs(InverseSquareRootLRSchedule, 200, lr=[5e-4], warmup_updates=40, warmup_init_lr=0.0)
+    ref = fairseq_lrs(InverseSquareRootSchedule, 200, lr=[5e-4], warmup_updates=40, warmup_init_lr=0.0)
     got = ours(ScheduleConfig(name="inverse_sqrt", warmup_steps=40), 5e-4, 200)
     assert got == pytest.approx(ref, rel=1e-9, abs=1e-15)
 
