@@ -25,7 +25,8 @@ def default_run_dir(root: str | Path, name: str) -> Path:
 
 
 class RunLogger:
-    def __init__(self, run_dir: str | Path, enabled: bool = True, resume_step: int | None = None) -> None:
+    def __init__(self, run_dir: str | Path, enabled: bool = True, resume_step: int = 0) -> None:
+        """`resume_step`: the step of the checkpoint a run continues from (0: a fresh start)."""
         self.run_dir = Path(run_dir)
         self.enabled = enabled
         self._tb = None
@@ -33,13 +34,11 @@ class RunLogger:
             return
         self.run_dir.mkdir(parents=True, exist_ok=True)
         self.metrics_path = self.run_dir / METRICS_FILE
-        if resume_step is not None:
-            self._truncate_after(resume_step)
+        self._truncate_after(resume_step)
         from torch.utils.tensorboard import SummaryWriter
 
-        # purge_step drops events a killed run wrote after its last checkpoint
-        purge = resume_step + 1 if resume_step is not None else None
-        self._tb = SummaryWriter(str(self.run_dir / "tb"), purge_step=purge)
+        # purge_step drops the events a killed run wrote after the checkpoint it resumes from
+        self._tb = SummaryWriter(str(self.run_dir / "tb"), purge_step=resume_step + 1)
 
     def _truncate_after(self, step: int) -> None:
         """Keep only the records up to `step`: the resumed run writes the later ones again."""

@@ -118,7 +118,7 @@ class Trainer:
         self.epoch = 0
         self.step_in_epoch = 0
         self.last_eval: dict[str, float] = {}
-        self._resumed_from: int | None = None
+        self._resumed_from = 0
 
     # ------------------------------------------------------------------------------------------
     # checkpoints
@@ -230,6 +230,10 @@ class Trainer:
         cfg = self.cfg
         if resume:
             self.resume()
+        elif ckpt.latest_checkpoint(self.ckpt_dir) is not None:
+            raise FileExistsError(
+                f"{self.ckpt_dir} already holds checkpoints of an earlier run; resume it, or choose another run folder"
+            )
         logger = RunLogger(self.run_dir, enabled=self.dist.is_main, resume_step=self._resumed_from)
         if self.dist.is_main and self.experiment_config is not None:
             save_config(self.experiment_config, self.run_dir / "config.json")

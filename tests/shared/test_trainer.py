@@ -88,3 +88,9 @@ def test_learning_rate_follows_the_schedule(tmp_path: Path) -> None:
     lrs = [json.loads(line)["lr"] for line in (tmp_path / "lr" / "metrics.jsonl").read_text().splitlines() if '"train"' in line]
     expected = [0.0, 0.025] + [0.05 * (1 - (s - 2) / 8) for s in range(2, 10)]
     assert lrs == pytest.approx(expected)
+
+
+def test_fresh_start_refuses_to_mix_with_an_earlier_run(tmp_path: Path) -> None:
+    _, _, trainer = fit(tmp_path, "run", max_steps=4)
+    with pytest.raises(FileExistsError, match="already holds checkpoints of an earlier run"):
+        trainer.fit(resume=False)
