@@ -78,8 +78,13 @@ class SequenceClassifier(nn.Module):
         both = torch.cat([u, v, u * v, u - v] if self.interaction == "nli" else [u, v], dim=-1)
         return self.head(both)
 
-    def forward_batch(self, batch: dict[str, torch.Tensor]) -> torch.Tensor:
-        """Logits for a batch from shared.lra.batching (one or two sequences)."""
-        if self.dual:
-            return self(batch["tokens1"], batch["padding_mask1"], batch["tokens2"], batch["padding_mask2"])
-        return self(batch["tokens"], batch["padding_mask"])
+
+def classifier_inputs(batch: dict[str, torch.Tensor]) -> tuple[torch.Tensor, ...]:
+    """The positional inputs of `SequenceClassifier.forward` for a batch from shared.lra.batching.
+
+    Callers pass them through `model(...)` rather than a helper method, so that a
+    DistributedDataParallel wrapper sees the forward pass and synchronises gradients.
+    """
+    if "tokens1" in batch:
+        return batch["tokens1"], batch["padding_mask1"], batch["tokens2"], batch["padding_mask2"]
+    return batch["tokens"], batch["padding_mask"]

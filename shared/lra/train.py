@@ -22,6 +22,7 @@ import torch.nn.functional as F
 from shared.cli import resolve, train_parser
 from shared.distributed import shutdown
 from shared.lra.batching import FixedLengthCollate
+from shared.lra.classifier import classifier_inputs
 from shared.lra.listops import listops_path
 from shared.lra.listops_generator import generate_listops
 from shared.lra.model import ModelConfig, build_classifier
@@ -70,7 +71,7 @@ def accuracy(model: torch.nn.Module, data: torch.utils.data.Dataset, collate: Fi
     correct = total = 0
     for batch in loader:
         batch = move_to(batch, device)
-        logits = model.forward_batch(batch)
+        logits = model(*classifier_inputs(batch))
         correct += (logits.argmax(-1) == batch["label"]).sum().item()
         total += len(batch["label"])
     return correct / max(total, 1)
@@ -97,7 +98,7 @@ def run(cfg: LRAConfig, run_dir: str | Path, resume: bool = True) -> dict[str, A
     model = build_classifier(task.name, cfg.model, max_length)
 
     def loss_fn(m: torch.nn.Module, batch: dict) -> tuple[torch.Tensor, dict]:
-        logits = m.forward_batch(batch) if hasattr(m, "forward_batch") else m.module.forward_batch(batch)
+        logits = m(*classifier_inputs(batch))
         loss = F.cross_entropy(logits, batch["label"])
         return loss, {"accuracy": (logits.argmax(-1) == batch["label"]).float().mean()}
 

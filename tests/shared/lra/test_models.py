@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import torch
 
-from shared.lra.classifier import SequenceClassifier, pool
+from shared.lra.classifier import SequenceClassifier, classifier_inputs, pool
 from shared.lra.model import baseline_model_config, build_classifier
 from shared.lra.transformer_baseline import TransformerEncoder, sinusoidal_table
 
@@ -55,7 +55,7 @@ def test_dual_encoder_shapes_and_interactions() -> None:
         assert clf.head[0].in_features == width and clf.head[2].out_features == 12  # mlp_dim // 2, as LRA
         t1, t2 = torch.randint(1, 20, (3, 12)), torch.randint(1, 20, (3, 12))
         m = torch.zeros(3, 12, dtype=torch.bool)
-        logits = clf.forward_batch({"tokens1": t1, "padding_mask1": m, "tokens2": t2, "padding_mask2": m})
+        logits = clf(*classifier_inputs({"tokens1": t1, "padding_mask1": m, "tokens2": t2, "padding_mask2": m}))
         assert logits.shape == (3, 2)
         swapped = clf(t2, m, t1, m)
         assert not torch.allclose(logits, swapped)  # order matters through u - v / the concat order
