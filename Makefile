@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed
 PROFILE ?= full
 PAPERS := tnn transnormer nas_efficient video_linear fnac_avl avsbench favd avvp_clip sam_wsss multituning
 
-.PHONY: help setup test demo bench lint $(PAPERS)
+.PHONY: help setup test demo bench lint lra-smoke $(PAPERS)
 
 help:
 	@echo "make setup            create .venv and install the pinned environment (~12 min the first time)"
@@ -16,6 +16,7 @@ help:
 	@echo "make bench            speed and memory benchmarks (ratios against baselines)"
 	@echo "make lint             ruff"
 	@echo "make <paper>          reproduce a paper on the local GPUs; PROFILE=smoke for the CPU variant"
+	@echo "make lra-smoke        shared LRA code: ListOps on generated data, tiny Transformer, CPU (~30 s)"
 	@echo "papers: $(PAPERS)"
 
 setup: $(STAMP)
@@ -38,6 +39,10 @@ bench: $(STAMP)
 
 lint: $(STAMP)
 	$(PY) -m ruff check .
+
+# one thread: the smoke model is tiny, and more threads only contend on a shared CPU
+lra-smoke: $(STAMP)
+	OMP_NUM_THREADS=1 $(PY) -m shared.lra.train --config shared/lra/configs/listops_smoke.py --run-dir runs/lra/listops_smoke --no-resume
 
 $(PAPERS): $(STAMP)
 	@if [ -f $@/reproduce.py ]; then $(PY) -m $@.reproduce --profile $(PROFILE); \
