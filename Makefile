@@ -40,9 +40,10 @@ bench: $(STAMP)
 lint: $(STAMP)
 	$(PY) -m ruff check .
 
-# one thread: the smoke model is tiny, and more threads only contend on a shared CPU
+# a fresh run each time; one thread: the smoke model is tiny, and more threads only contend on a shared CPU
 lra-smoke: $(STAMP)
-	OMP_NUM_THREADS=1 $(PY) -m shared.lra.train --config shared/lra/configs/listops_smoke.py --run-dir runs/lra/listops_smoke --no-resume
+	rm -rf runs/lra/listops_smoke
+	OMP_NUM_THREADS=1 $(PY) -m shared.lra.train --config shared/lra/configs/listops_smoke.py --run-dir runs/lra/listops_smoke
 
 $(PAPERS): $(STAMP)
 	@if [ -f $@/reproduce.py ]; then $(PY) -m $@.reproduce --profile $(PROFILE); \
