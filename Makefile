@@ -10,7 +10,7 @@ PAPERS := tnn transnormer nas_efficient video_linear fnac_avl avsbench favd avvp
 .PHONY: help setup test demo bench lint lra-smoke $(PAPERS)
 
 help:
-	@echo "make setup            create .venv and install the pinned environment (~12 min the first time)"
+	@echo "make setup            create .venv and install the pinned environment (~20 min the first time)"
 	@echo "make test             install if needed, then run every test"
 	@echo "make demo             every paper's smoke run on generated data, on CPU, and one table"
 	@echo "make bench            speed and memory benchmarks (ratios against baselines)"

@@ -14,9 +14,10 @@ TORCH_PINS=(torch torchvision torchaudio numpy setuptools wheel cython)
 BUILT_FROM_SOURCE=(mmcv fairseq-fixed)
 pin() { grep -iE "^$1==" constraints.txt | head -n1; }
 
-phase() { printf '\n== %s\n' "$*"; }
-seconds() { echo $(( $(date +%s) - $1 ))s; }
 t0=$(date +%s)
+last=$t0
+# each phase header also reports how long the previous phase took
+phase() { local now; now=$(date +%s); [ -z "${in_phase:-}" ] || echo "   (took $(( now - last ))s)"; in_phase=1; last=$now; printf '\n== %s\n' "$*"; }
 
 phase "system packages"
 as_root() { if [ "$(id -u)" = 0 ]; then "$@"; elif command -v sudo >/dev/null; then sudo "$@"; else return 1; fi; }
@@ -38,7 +39,7 @@ WHEEL_CACHE=${REPRO_WHEEL_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/repro-wheels/$p
 phase "step 1: torch and the build tools"
 "${PIP[@]}" install -q -c constraints.txt "${TORCH_PINS[@]}"
 
-phase "step 2a: source builds (cached in $WHEEL_CACHE)"
+phase "step 2a: source builds (cached in $WHEEL_CACHE; mmcv alone takes 15-20 minutes on 2 cores)"
 mkdir -p "$WHEEL_CACHE"
 for name in "${BUILT_FROM_SOURCE[@]}"; do
   spec=$(pin "$name")
@@ -46,7 +47,7 @@ for name in "${BUILT_FROM_SOURCE[@]}"; do
   if ls "$WHEEL_CACHE/$file_prefix"-*.whl >/dev/null 2>&1; then
     echo "cached: $spec"
   else
-    echo "building $spec (mmcv takes about 10 minutes)"
+    echo "building $spec"
     MMCV_WITH_OPS=1 MAX_JOBS=${MAX_JOBS:-2} "${PIP[@]}" wheel -q --no-build-isolation --no-deps -w "$WHEEL_CACHE" "$spec"
   fi
 done
@@ -56,4 +57,4 @@ MMCV_WITH_OPS=1 "${PIP[@]}" install -q --no-build-isolation --find-links "$WHEEL
 "${PIP[@]}" install -q --no-build-isolation --no-deps -e .
 "${PIP[@]}" check
 
-echo "setup finished in $(seconds "$t0")"
+phase "setup finished in $(( $(date +%s) - t0 ))s"
