@@ -94,3 +94,10 @@ def test_fresh_start_refuses_to_mix_with_an_earlier_run(tmp_path: Path) -> None:
     _, _, trainer = fit(tmp_path, "run", max_steps=4)
     with pytest.raises(FileExistsError, match="already holds checkpoints of an earlier run"):
         trainer.fit(resume=False)
+
+
+def test_compiled_model_trains_and_checkpoints_plain_weights(tmp_path: Path) -> None:
+    model, final, _ = fit(tmp_path, "compiled", compile=True, max_steps=8, log_every=8)
+    assert final["accuracy"] > 0.7
+    saved = torch.load(tmp_path / "compiled" / "checkpoints" / "step_00000008.pt", weights_only=False)["model"]
+    assert set(saved) == set(model.state_dict()), "checkpoints hold the plain module's keys, not torch.compile's"
