@@ -79,13 +79,22 @@ class RunLogger:
         if not self.enabled:
             return None
         path = self.run_dir / RESULTS_FILE
-        path.write_text(json.dumps(results, indent=2, sort_keys=True) + "\n")
-        return path
+        path.unlink(missing_ok=True)
+        return merge_results(self.run_dir, results)
 
     def close(self) -> None:
         if self._tb is not None:
             self._tb.close()
             self._tb = None
+
+
+def merge_results(run_dir: str | Path, values: dict[str, Any]) -> Path:
+    """Add `values` to the run's results.json (written by the trainer), e.g. a baseline beside the metric."""
+    path = Path(run_dir) / RESULTS_FILE
+    results = json.loads(path.read_text()) if path.is_file() else {}
+    results.update(values)
+    path.write_text(json.dumps(results, indent=2, sort_keys=True) + "\n")
+    return path
 
 
 def read_metrics(run_dir: str | Path) -> list[dict]:

@@ -93,16 +93,15 @@ class PathfinderDataset(torch.utils.data.Dataset):
                 if path.stat().st_size > 0:  # LRA drops the release's empty image files
                     samples.append((path, label))
         n = len(samples)
-        if split_seed is None:
-            bounds = {"train": (0, int(n * 0.8)), "val": (int(n * 0.8), int(n * 0.9)), "test": (int(n * 0.9), n)}
-            order = list(range(*bounds[split]))
-        else:
-            n_val = n_test = int(0.1 * n)
-            perm = torch.randperm(n, generator=torch.Generator().manual_seed(split_seed)).tolist()
-            start = {"train": 0, "val": n - n_val - n_test, "test": n - n_test}[split]
-            stop = {"train": n - n_val - n_test, "val": n - n_test, "test": n}[split]
-            order = perm[start:stop]
-        self.samples = [samples[i] for i in order]
+        if split_seed is None:  # LRA: [:80%], [80%:90%], [90%:] in order
+            order = list(range(n))
+            cuts = (int(n * 0.8), int(n * 0.9))
+        else:  # OpenNLPLab/lra: random_split(n - 2 * tenth, tenth, tenth) with a seeded generator
+            order = torch.randperm(n, generator=torch.Generator().manual_seed(split_seed)).tolist()
+            tenth = int(0.1 * n)
+            cuts = (n - 2 * tenth, n - tenth)
+        start, stop = {"train": (0, cuts[0]), "val": cuts, "test": (cuts[1], n)}[split]
+        self.samples = [samples[i] for i in order[start:stop]]
         self.labels = torch.tensor([label for _, label in self.samples], dtype=torch.long)
 
     def __len__(self) -> int:

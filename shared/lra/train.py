@@ -28,6 +28,7 @@ from shared.lra.listops_generator import generate_listops
 from shared.lra.model import ModelConfig, build_classifier
 from shared.lra.tasks import build_dataset, get_task
 from shared.rng import seed_everything
+from shared.runlog import merge_results
 from shared.trainer import Trainer, TrainerConfig, move_to
 
 
@@ -89,7 +90,8 @@ def run(cfg: LRAConfig, run_dir: str | Path, resume: bool = True) -> dict[str, A
     start = time.perf_counter()
     task = get_task(cfg.data.task)
     max_length = cfg.data.max_length or task.seq_len
-    prepare_generated_listops(cfg.data) if cfg.data.task == "listops" else None
+    if cfg.data.task == "listops":
+        prepare_generated_listops(cfg.data)
     splits = {s: build_dataset(task.name, cfg.data.data_dir, s, max_length, cfg.data.pathfinder_difficulty,
                                cfg.data.split_seed) for s in ("train", "val", "test")}
     collate = FixedLengthCollate(max_length)
@@ -124,7 +126,7 @@ def run(cfg: LRAConfig, run_dir: str | Path, resume: bool = True) -> dict[str, A
         "wall_time_s": round(time.perf_counter() - start, 2),
     }
     if trainer.dist.is_main:
-        (Path(run_dir) / "results.json").write_text(json.dumps(results, indent=2, sort_keys=True) + "\n")
+        merge_results(run_dir, results)
     return results
 
 

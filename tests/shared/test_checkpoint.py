@@ -39,7 +39,6 @@ def test_writer_killed_mid_write_keeps_previous_checkpoint(tmp_path: Path) -> No
         import torch, sys
         sys.path.insert(0, {str(Path(__file__).resolve().parents[2])!r})
         from shared import checkpoint
-        real_write = None
         class Slow:
             def __init__(self, f): self.f = f
             def write(self, b):
