@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 import time
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -86,7 +87,14 @@ def majority_baseline(train_labels: torch.Tensor, test_labels: torch.Tensor) -> 
     return majority, (test_labels == majority).float().mean().item()
 
 
-def run(cfg: LRAConfig, run_dir: str | Path, resume: bool = True) -> dict[str, Any]:
+ModelBuilder = Callable[[str, Any, int], torch.nn.Module]
+
+
+def run(cfg: LRAConfig, run_dir: str | Path, resume: bool = True, build_model: ModelBuilder = build_classifier,
+        ) -> dict[str, Any]:
+    """Train and test one LRA task. `build_model(task, cfg.model, max_length)` makes the classifier:
+    a subproject passes its own builder (and its own dataclass as `cfg.model`) to put its encoder
+    under the same data, heads, trainer and results as the Transformer baseline."""
     start = time.perf_counter()
     task = get_task(cfg.data.task)
     max_length = cfg.data.max_length or task.seq_len
@@ -97,7 +105,7 @@ def run(cfg: LRAConfig, run_dir: str | Path, resume: bool = True) -> dict[str, A
     collate = FixedLengthCollate(max_length)
 
     seed_everything(cfg.train.seed)
-    model = build_classifier(task.name, cfg.model, max_length)
+    model = build_model(task.name, cfg.model, max_length)
 
     def loss_fn(m: torch.nn.Module, batch: dict) -> tuple[torch.Tensor, dict]:
         logits = m(*classifier_inputs(batch))
