@@ -44,6 +44,8 @@ class TrainerConfig:
     clip_grad_norm: float | None = None
     precision: Literal["fp32", "bf16", "fp16"] = "fp32"
     compile: bool = False
+    # DDP: set when some parameters get no gradient in a step (a weight-sharing supernet's sub-networks)
+    find_unused_parameters: bool = False
     device: str = "auto"
     seed: int = 0
     shuffle: bool = True
@@ -101,7 +103,8 @@ class Trainer:
         self.forward_model: torch.nn.Module = self.model
         if self.dist.distributed:
             ids = [self.dist.device.index] if self.dist.device.type == "cuda" else None
-            self.forward_model = DistributedDataParallel(self.model, device_ids=ids)
+            self.forward_model = DistributedDataParallel(
+                self.model, device_ids=ids, find_unused_parameters=cfg.find_unused_parameters)
         if cfg.compile:
             self.forward_model = torch.compile(self.forward_model)
 
