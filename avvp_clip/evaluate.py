@@ -20,7 +20,7 @@ import numpy as np
 import torch
 
 from avvp_clip.convert import convert_state_dict, infer_config
-from avvp_clip.data import read_segment_annotations
+from avvp_clip.data import read_segment_annotations, read_video_labels
 from avvp_clip.metrics import parse_scores, segment_predictions
 from avvp_clip.model import HAN
 from avvp_clip.train import DataConfig, load_split, predict
@@ -85,8 +85,6 @@ def main(argv: list[str] | None = None) -> dict[str, float]:
             np.savez_compressed(args.save_predictions, filenames=np.array(dataset.filenames), **out)
         pred_a, pred_v = segment_predictions(out["frame_prob"], out["global_prob"])
     else:
-        from avvp_clip.data import read_video_labels
-
         filenames, _ = read_video_labels(data.path(csv))
         gt_a = read_segment_annotations(data.path(data.eval_audio_csv), filenames)
         gt_v = read_segment_annotations(data.path(data.eval_visual_csv), filenames)

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import shutil
 import sys
 from pathlib import Path
 
@@ -50,10 +51,7 @@ def smoke(out: Path) -> None:
     common = ["--config", str(HERE / "configs" / "smoke.py"), "--no-resume", "--set", f"data.root={data_root / 'data'}"]
     runs = {"HAN, video labels only": out / "han_video_labels", "HAN + CLIP pseudo labels (full)": out / "vpl_full"}
     for run_dir in runs.values():
-        if run_dir.exists():  # a fresh run each time
-            import shutil
-
-            shutil.rmtree(run_dir)
+        shutil.rmtree(run_dir, ignore_errors=True)  # a fresh run each time
     baseline_args = [a for flag in BASELINE_OFF for a in ("--set", flag)]
     run_step(train_command("avvp_clip.train", [*common, *baseline_args, "--run-dir", str(runs["HAN, video labels only"])],
                            processes=1))
@@ -79,7 +77,8 @@ def full(out: Path, data_root: Path) -> None:
     missing = missing_data(data_root)
     if missing:
         sys.exit(f"LLP data missing under {data_root} ({', '.join(missing)}). Prepare it with:\n"
-                 f"  python -m avvp_clip.prepare --root {data_root} --clip-checkpoint /path/to/ViT-B-32.pt")
+                 f"  python -m avvp_clip.prepare --root {data_root} --features-archive /path/to/feats.zip "
+                 f"--videos /path/to/LLP_dataset/video --clip-checkpoint /path/to/ViT-B-32.pt")
     runs = {}
     for name in FULL_EXPERIMENTS:
         runs[name] = out / name
