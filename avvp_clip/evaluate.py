@@ -4,7 +4,7 @@
     python -m avvp_clip.evaluate --checkpoint MMIL_Net.pt --data-root data        # an original HAN checkpoint
     python -m avvp_clip.evaluate --predictions preds.npz --data-root data
 
-A checkpoint is our HAN state dict, a trainer checkpoint (its "model"), or an original MMIL_Net state dict.
+A checkpoint is our HAN state dict, a trainer checkpoint, train.py's best_model.pt, or an original MMIL_Net state dict.
 A predictions file (.npz) holds `filenames` and either binary `pred_audio`, `pred_visual` (N, 25, 10) or the
 model outputs `frame_prob` (N, 10, 2, 25) and `global_prob` (N, 25), which are thresholded as main_avvp.py
 does (`--save-predictions` writes this format). Prints the ten scores (percent) as JSON; `--out` writes them.
@@ -31,8 +31,9 @@ def load_model(path: str | Path) -> HAN:
     if not path.is_file():
         raise FileNotFoundError(f"{path}: checkpoint not found")
     state = torch.load(path, map_location="cpu", weights_only=False)  # trusted: ours or the original's
-    if isinstance(state, dict) and isinstance(state.get("model"), dict):
-        state = state["model"]
+    for key in ("model", "state"):  # a trainer checkpoint; train.py's best_model.pt
+        if isinstance(state, dict) and isinstance(state.get(key), dict):
+            state = state[key]
     if not isinstance(state, dict) or not any(k.removeprefix("module.") == "fc_prob.weight" for k in state):
         raise ValueError(f"{path}: expected a HAN/MMIL_Net state dict or a trainer checkpoint (key 'fc_prob.weight')")
     state = convert_state_dict(state)

@@ -10,12 +10,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import torch
-import torch.nn.functional as F
 
 from avvp_clip import pseudo_labels
 from avvp_clip.model import HANOutput
-
-EPS = 1e-7
+from avvp_clip.pseudo_labels import bce
 
 
 @dataclass
@@ -33,10 +31,6 @@ class LossConfig:
     @property
     def uses_pseudo_labels(self) -> bool:
         return self.segment_pseudo or self.richness or self.visual_video_from_pseudo
-
-
-def bce(prob: torch.Tensor, target: torch.Tensor) -> torch.Tensor:
-    return F.binary_cross_entropy(prob.clamp(EPS, 1 - EPS), target)
 
 
 def training_loss(out: HANOutput, batch: dict, cfg: LossConfig) -> tuple[torch.Tensor, dict[str, torch.Tensor]]:

@@ -18,6 +18,13 @@ import torch.nn.functional as F
 EPS = 1e-7
 
 
+def bce(prob: torch.Tensor, target: torch.Tensor, reduction: str = "mean") -> torch.Tensor:
+    """Binary cross-entropy on probabilities clamped to [1e-7, 1 - 1e-7] (as main_avvp.py), always in fp32:
+    F.binary_cross_entropy is refused under CUDA autocast."""
+    with torch.autocast(prob.device.type, enabled=False):
+        return F.binary_cross_entropy(prob.float().clamp(EPS, 1 - EPS), target.float(), reduction=reduction)
+
+
 def generate(clip_prob: torch.Tensor, video_label: torch.Tensor, threshold: float) -> torch.Tensor:
     """clip_prob (N, T, C), video_label (N, C) -> pseudo labels (N, T, C) in {0, 1}."""
     return ((clip_prob >= threshold).float() * video_label[:, None, :]).float()
@@ -37,15 +44,15 @@ def richness_loss(visual_prob: torch.Tensor, pseudo: torch.Tensor, video_label: 
     segment richness is compared on the video's classes only."""
     pred_cat, pred_seg = richness(visual_prob, video_label)
     tgt_cat, tgt_seg = richness(pseudo, video_label)
-    loss_cat = F.binary_cross_entropy(pred_cat.clamp(EPS, 1 - EPS), tgt_cat)
-    per_class = F.binary_cross_entropy(pred_seg.clamp(EPS, 1 - EPS), tgt_seg, reduction="none")
+    loss_cat = bce(pred_cat, tgt_cat)
+    per_class = bce(pred_seg, tgt_seg, reduction="none")
     loss_seg = (per_class * video_label).sum() / video_label.sum().clamp(min=1)
     return loss_cat + loss_seg
 
 
 def forward_loss(visual_prob: torch.Tensor, pseudo: torch.Tensor) -> torch.Tensor:
     """Element-wise binary cross-entropy (N, T, C) of the model's visual segment probabilities."""
-    return F.binary_cross_entropy(visual_prob.clamp(EPS, 1 - EPS), pseudo, reduction="none")
+    return bce(visual_prob, pseudo, reduction="none")
 
 
 def denoise(pseudo: torch.Tensor, loss: torch.Tensor, video_label: torch.Tensor, top_k: int, min_loss: float

@@ -68,6 +68,7 @@ def smoke(out: Path) -> None:
         **{f"ours_{k}": ours[f"test_{k}"] for k in REPORTED},
         **{f"baseline_{k}": base[f"test_{k}"] for k in REPORTED},
         "pseudo_label_seg_visual": ours.get("pseudo_seg_visual"),
+        "ours_before_denoising": ours.get("before_denoising_test_seg_type_av"),
         "denoise_flipped": ours.get("denoise_flipped"),
     })
     print(table(out, runs))

@@ -134,14 +134,19 @@ def train_stage(cfg: AVVPConfig, run_dir: Path, train_set: LLPDataset, val: tupl
     if steps_per_epoch == 0:
         raise ValueError(f"{len(train_set)} training videos: fewer than one batch of {cfg.train.batch_size}")
     train_cfg = dataclasses.replace(cfg.train, max_steps=cfg.epochs * steps_per_epoch, eval_every=steps_per_epoch)
-    best: dict[str, Any] = {"score": -1.0, "scores": {}, "state": None}
+    best_file = run_dir / "best_model.pt"
+    best: dict[str, Any] = {"scores": {SELECT_METRIC: -1.0}, "state": None}
+    if resume and best_file.is_file():  # a resumed run keeps the best epoch it had already seen
+        best.update(torch.load(best_file, map_location="cpu", weights_only=True))
 
     def evaluate(m: HAN) -> dict[str, float]:
         device = next(m.parameters()).device
         result = scores(m, val, cfg.data.eval_batch_size, device)
-        if result[SELECT_METRIC] >= best["score"]:  # >= as in main_avvp.py: the later of equal epochs wins
-            best.update(score=result[SELECT_METRIC], scores=result,
-                        state={k: v.detach().cpu().clone() for k, v in m.state_dict().items()})
+        # >= as in main_avvp.py: the later of equal epochs wins
+        if result[SELECT_METRIC] >= best["scores"][SELECT_METRIC]:
+            best.update(scores=result, state={k: v.detach().cpu().clone() for k, v in m.state_dict().items()})
+            if trainer.dist.is_main:
+                atomic_save(best, best_file)
         return {f"val_{k}": v for k, v in result.items()}
 
     def loss_fn(m: torch.nn.Module, batch: dict) -> tuple[torch.Tensor, dict]:
@@ -152,8 +157,6 @@ def train_stage(cfg: AVVPConfig, run_dir: Path, train_set: LLPDataset, val: tupl
     trainer.fit(resume=resume)
     if best["state"] is not None:
         model.load_state_dict(best["state"])
-    if trainer.dist.is_main:
-        atomic_save(model.state_dict(), run_dir / "best_model.pt")
     return model, best["scores"], trainer
 
 
@@ -204,6 +207,7 @@ def run(cfg: AVVPConfig, run_dir: str | Path, resume: bool = True) -> dict[str, 
 
     test_scores = scores(model, test, cfg.data.eval_batch_size, trainer.dist.device)
     results = {
+        "step": trainer.step,
         "metric": "test segment-level Type@AV F1 (%)",
         "ours": test_scores["seg_type_av"],
         **{f"test_{k}": v for k, v in test_scores.items()},

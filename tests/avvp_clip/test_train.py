@@ -7,7 +7,9 @@ import json
 from pathlib import Path
 
 import pytest
+import torch
 
+from avvp_clip.evaluate import main as evaluate_main
 from avvp_clip.generate import GeneratorConfig
 from avvp_clip.model import HANConfig
 from avvp_clip.train import run
@@ -42,6 +44,19 @@ def test_full_method_runs_denoises_and_writes_results(tmp_path: Path) -> None:
     assert (tmp_path / "run" / "before_denoising" / "best_model.pt").is_file()
     assert (tmp_path / "run" / "best_model.pt").is_file()
     assert saved["step"] == 2 * 32 // 16
+
+
+def test_resume_continues_and_keeps_the_best_epoch(tmp_path: Path) -> None:
+    gen = GeneratorConfig(num_train=32, num_val=8, num_test=8)
+    first = run(config(tmp_path, gen, epochs=2, denoise=False), tmp_path / "run")
+    second = run(config(tmp_path, gen, epochs=3, denoise=False), tmp_path / "run", resume=True)
+    assert second["step"] == 6
+    assert second["best_val_seg_type_av"] >= first["best_val_seg_type_av"]
+    best = torch.load(tmp_path / "run" / "best_model.pt", weights_only=True)
+    assert best["scores"]["seg_type_av"] == second["best_val_seg_type_av"]
+    assert evaluate_main(["--checkpoint", str(tmp_path / "run" / "best_model.pt"), "--data-root",
+                          str(tmp_path / "data")]) == {k.removeprefix("test_"): v for k, v in second.items()
+                                                      if k.startswith("test_")}
 
 
 def test_pseudo_labels_beat_video_labels_only_at_segment_level(tmp_path: Path) -> None:
