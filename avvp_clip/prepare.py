@@ -9,8 +9,9 @@ Official sources (YapengTian/AVVP-ECCV20):
 2. features: the "feats" folder (vggish/, res152/, r2plus1d_18/) of the archive linked in that README
    (https://drive.google.com/file/d/10CeaI1G9uIyz5dKnd7XTeH9-qOehC7CL/view); download it by hand and pass
    `--features-archive` (a .zip or .tar*);
-3. CLIP probabilities (this paper): the videos (AVVP-ECCV20 scripts/download_dataset.py, from YouTube),
-   frames at 8 fps with ffmpeg as scripts/extract_frames.py does, then `avvp_clip.clip_labels`.
+3. CLIP probabilities (this paper): the videos (AVVP-ECCV20 scripts/download_dataset.py, from YouTube), decoded
+   with PyAV by `avvp_clip.clip_labels` (the frame at t + 0.5 s of each second: frame 8t + 4 of the 8 fps frames
+   that AVVP-ECCV20 scripts/extract_frames.py writes, which `clip_labels --frames` reads instead).
 """
 
 from __future__ import annotations
@@ -53,17 +54,6 @@ def unpack_features(root: Path, archive: Path) -> None:
     shutil.rmtree(scratch)
 
 
-def extract_frames(videos: Path, frames: Path) -> None:
-    """ffmpeg -i VIDEO -r 8 frames/<filename>/%06d.jpg, as AVVP-ECCV20 scripts/extract_frames.py."""
-    for video in sorted(videos.glob("*.mp4")):
-        out = frames / video.stem
-        if out.is_dir() and any(out.iterdir()):
-            continue
-        out.mkdir(parents=True, exist_ok=True)
-        subprocess.run(["ffmpeg", "-loglevel", "error", "-i", str(video), "-y", "-r", "8", str(out / "%06d.jpg")],
-                       check=True)
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--root", type=Path, default=Path("data"))
@@ -81,10 +71,9 @@ def main() -> None:
     if args.videos is not None:
         if args.clip_checkpoint is None:
             raise SystemExit("--clip-checkpoint is needed to compute the CLIP probabilities (nothing is downloaded)")
-        frames = root / "LLP_dataset" / "frame"
-        extract_frames(args.videos, frames)
         names = [n for csv in CSVS[:3] for n in read_video_labels(root / csv)[0]]
-        extract(ClipScorer(args.clip_model, args.clip_checkpoint), frames, names, root / "feats" / "clip")
+        extract(ClipScorer(args.clip_model, args.clip_checkpoint), None, names, root / "feats" / "clip",
+                videos_root=args.videos)
     print(f"prepared {root}")
 
 

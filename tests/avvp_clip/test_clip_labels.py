@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from avvp_clip.clip_labels import ClipScorer, class_prompts, extract, segment_frames
+from avvp_clip.clip_labels import ClipScorer, class_prompts, extract, segment_frames, video_frames
 
 TINY = {"embed_dim": 32,
         "vision_cfg": {"image_size": 32, "layers": 1, "width": 32, "head_width": 16, "patch_size": 16},
@@ -62,3 +62,29 @@ def test_extract_writes_class_probabilities_per_segment(scorer: ClipScorer, tmp_
 def test_missing_checkpoint_is_reported() -> None:
     with pytest.raises(FileNotFoundError, match="expected a local"):
         ClipScorer("ViT-B-32", pretrained="/nonexistent/ViT-B-32.pt")
+
+
+def write_video(path: Path, seconds: int = 10, fps: int = 8) -> None:
+    """A tiny mp4 whose frame at second t is a flat grey level 20 * t."""
+    import av
+
+    with av.open(str(path), "w") as container:
+        stream = container.add_stream("mpeg4", rate=fps)
+        stream.width, stream.height, stream.pix_fmt = 32, 32, "yuv420p"
+        for i in range(seconds * fps):
+            image = np.full((32, 32, 3), 20 * (i // fps), dtype=np.uint8)
+            for packet in stream.encode(av.VideoFrame.from_ndarray(image, format="rgb24")):
+                container.mux(packet)
+        for packet in stream.encode():
+            container.mux(packet)
+
+
+def test_video_decoding_takes_the_middle_of_each_second(scorer: ClipScorer, tmp_path: Path) -> None:
+    write_video(tmp_path / "abcdefghijk_0_10.mp4")
+    frames = video_frames(tmp_path / "abcdefghijk_0_10.mp4")
+    levels = [int(np.asarray(f).mean().round()) for f in frames]
+    assert len(frames) == 10
+    assert all(abs(level - 20 * t) <= 3 for t, level in enumerate(levels)), levels
+    n = extract(scorer, None, ["abcdefghijk_0_10"], tmp_path / "clip", videos_root=tmp_path,
+                embeddings_dir=tmp_path / "emb")
+    assert n == 1 and np.load(tmp_path / "emb" / "abcdefghijk.npy").shape == (10, 32)

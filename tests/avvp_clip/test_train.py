@@ -72,3 +72,10 @@ def test_denoising_needs_pseudo_labels(tmp_path: Path) -> None:
     gen = GeneratorConfig(num_train=16, num_val=4, num_test=4)
     with pytest.raises(ValueError, match="pseudo.denoise needs pseudo labels"):
         run(config(tmp_path, gen, epochs=1, denoise=True, **BASELINE), tmp_path / "run")
+
+
+def test_full_profile_without_data_prints_the_prepare_command(tmp_path: Path) -> None:
+    from avvp_clip.reproduce import full
+
+    with pytest.raises(SystemExit, match="python -m avvp_clip.prepare --root"):
+        full(tmp_path / "out", tmp_path / "no_data")
