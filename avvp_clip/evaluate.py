@@ -3,11 +3,13 @@
     python -m avvp_clip.evaluate --checkpoint runs/avvp_clip/vpl_full/best_model.pt --data-root data [--split test]
     python -m avvp_clip.evaluate --checkpoint MMIL_Net.pt --data-root data        # an original HAN checkpoint
     python -m avvp_clip.evaluate --predictions preds.npz --data-root data
+    python -m avvp_clip.evaluate --clip-threshold 0.04 --data-root data   # the CLIP pseudo labels themselves
 
 A checkpoint is our HAN state dict, a trainer checkpoint, train.py's best_model.pt, or an original MMIL_Net state dict.
 A predictions file (.npz) holds `filenames` and either binary `pred_audio`, `pred_visual` (N, 25, 10) or the
 model outputs `frame_prob` (N, 10, 2, 25) and `global_prob` (N, 25), which are thresholded as main_avvp.py
-does (`--save-predictions` writes this format). Prints the ten scores (percent) as JSON; `--out` writes them.
+does (`--save-predictions` writes this format). `--clip-threshold` scores the visual pseudo labels made from
+`feats/clip` (as visual and as audio predictions: read the visual scores). Prints the ten scores (percent) as JSON; `--out` writes them.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from pathlib import Path
 import numpy as np
 import torch
 
+from avvp_clip import pseudo_labels
 from avvp_clip.convert import convert_state_dict, infer_config
 from avvp_clip.data import read_segment_annotations, read_video_labels
 from avvp_clip.metrics import parse_scores, segment_predictions
@@ -69,6 +72,7 @@ def main(argv: list[str] | None = None) -> dict[str, float]:
     source = parser.add_mutually_exclusive_group(required=True)
     source.add_argument("--checkpoint", type=Path)
     source.add_argument("--predictions", type=Path)
+    source.add_argument("--clip-threshold", type=float, help="score the CLIP pseudo labels at this threshold")
     parser.add_argument("--data-root", type=Path, default=Path("data"), help="the LLP folder (CSVs, feats/)")
     parser.add_argument("--split", choices=("val", "test"), default="test")
     parser.add_argument("--batch-size", type=int, default=64)
@@ -85,6 +89,11 @@ def main(argv: list[str] | None = None) -> dict[str, float]:
         if args.save_predictions is not None:
             np.savez_compressed(args.save_predictions, filenames=np.array(dataset.filenames), **out)
         pred_a, pred_v = segment_predictions(out["frame_prob"], out["global_prob"])
+    elif args.clip_threshold is not None:
+        dataset, gt_a, gt_v = load_split(data, csv, with_annotations=True)
+        labels = pseudo_labels.generate(torch.from_numpy(dataset.read_clip_probs()), torch.from_numpy(dataset.labels),
+                                        args.clip_threshold)
+        pred_a = pred_v = labels.numpy().transpose(0, 2, 1).astype(np.int64)  # N, C, T
     else:
         filenames, _ = read_video_labels(data.path(csv))
         gt_a = read_segment_annotations(data.path(data.eval_audio_csv), filenames)

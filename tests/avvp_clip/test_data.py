@@ -82,3 +82,11 @@ def test_annotation_rows_become_half_open_intervals(tmp_path: Path) -> None:
     assert gt.shape == (1, 25, 10)
     assert gt[0, CATEGORIES.index("Cat")].tolist() == [0, 0, 1, 1, 1, 0, 0, 0, 0, 0]
     assert gt.sum() == 3
+
+
+def test_pseudo_label_quality_from_the_command_line(llp: Path) -> None:
+    from avvp_clip.evaluate import main as evaluate_main
+
+    loose = evaluate_main(["--clip-threshold", "0.0", "--data-root", str(llp)])  # every video class, everywhere
+    strict = evaluate_main(["--clip-threshold", "0.04", "--data-root", str(llp)])
+    assert strict["seg_visual"] > loose["seg_visual"]
