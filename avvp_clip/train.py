@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import sys
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -224,7 +225,10 @@ def run(cfg: AVVPConfig, run_dir: str | Path, resume: bool = True) -> dict[str, 
 def main() -> None:
     args = train_parser(__doc__.split("\n\n")[0]).parse_args()
     cfg, run_dir = resolve(args, "avvp_clip")
-    results = run(cfg, run_dir, resume=not args.no_resume)
+    try:
+        results = run(cfg, run_dir, resume=not args.no_resume)
+    except (FileNotFoundError, ValueError) as err:  # missing or malformed data: the message names the file
+        sys.exit(f"error: {err}")
     print(json.dumps({k: v for k, v in results.items() if k.startswith("test_") or k in ("ours", "wall_time_s")},
                      indent=1))
     shutdown()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import json
 import sys
@@ -105,3 +106,24 @@ def test_paper_config_parameter_count(path: Path) -> None:
     assert num_parameters(model) == HAN_PARAMETERS
     removed = sum(v.numel() for k, v in original_state().items() if k.startswith(UNUSED_PREFIXES))
     assert num_parameters(model) + removed == ORIGINAL_STATE_DICT_PARAMETERS
+
+
+def test_training_loss_and_gradients_equal_one_step_of_the_original_train() -> None:
+    """main_avvp.py train() for one batch (dropout off; SGD with lr 1, so its update is minus the gradient)."""
+    from avvp_clip.losses import LossConfig, training_loss
+
+    golden = np.load(GOLDEN / "train_step.npz")
+    state = convert_state_dict(original_state())
+    model = HAN(dataclasses.replace(infer_config(state), dropout=0.0))
+    model.load_state_dict(state, strict=True)
+    model.train()
+    feats = synthetic_features(4, seed=5)
+    batch = {"label": torch.from_numpy(golden["labels"]).float()}
+    loss, _ = training_loss(model(feats["audio"], feats["visual"], feats["motion"]), batch, LossConfig())
+    loss.backward()
+    assert loss.item() == pytest.approx(float(golden["loss"]), abs=1e-5)
+    grads = dict(model.named_parameters())
+    for key in ("fc_prob.weight", "hat_encoder.layers.0.linear2.bias"):
+        np.testing.assert_allclose(grads[key].grad.numpy(), golden[f"grad/{key}"], atol=1e-5, rtol=0, err_msg=key)
+    for key, param in grads.items():
+        assert param.grad.norm().item() == pytest.approx(float(golden[f"grad_norm/{key}"]), rel=1e-3, abs=1e-6), key

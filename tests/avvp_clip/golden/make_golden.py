@@ -141,6 +141,36 @@ def main() -> None:
 
     np.savez_compressed(args.out / "metrics.npz", **metric_golden(eval_metrics))
 
+    # one step of the original train() (dropout off, SGD lr 1 so the update is minus the gradient)
+    train_model = MMIL_Net()
+    train_model.load_state_dict(synthetic_state_dict(shapes, seed=0))
+    for module in train_model.modules():
+        if isinstance(module, torch.nn.Dropout):
+            module.p = 0.0
+        elif isinstance(module, torch.nn.MultiheadAttention):
+            module.dropout = 0.0
+    before = {k: v.clone() for k, v in train_model.state_dict().items()}
+    feats = synthetic_features(4, seed=5)
+    labels = torch.from_numpy((np.random.RandomState(6).random_sample((4, 25)) < 0.12).astype(np.float64))
+    batch = {"audio": feats["audio"], "video_s": feats["visual"], "video_st": feats["motion"], "label": labels}
+    losses = []
+    criterion = torch.nn.BCELoss()
+
+    def recording(*a):
+        loss = criterion(*a)
+        losses.append(loss.item())
+        return loss
+
+    class OneBatch(list):  # train() logs len(train_loader.dataset)
+        dataset = [None] * 4
+
+    main_avvp.train(argparse.Namespace(log_interval=1000), train_model, OneBatch([batch]),
+                    torch.optim.SGD(train_model.parameters(), lr=1.0), recording, epoch=1)
+    after = train_model.state_dict()
+    np.savez_compressed(args.out / "train_step.npz", loss=np.array(sum(losses)), labels=labels.numpy(),
+                        **{f"grad/{k}": (before[k] - after[k]).numpy() for k in ("fc_prob.weight", "hat_encoder.layers.0.linear2.bias")},
+                        **{f"grad_norm/{k}": np.array((before[k] - after[k]).norm().item()) for k in before})
+
     # end to end: the original eval() on a tiny LLP layout, recording every per-video score
     names = [f"vid{i:08d}_{10 * i}_{10 * i + 10}" for i in range(6)]
     write_tiny_llp(args.out / "llp_tiny", names)
