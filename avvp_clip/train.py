@@ -84,7 +84,7 @@ class AVVPConfig:
     lr_gamma: float = 0.1
     train: TrainerConfig = field(default_factory=lambda: TrainerConfig(
         batch_size=16, optim=OptimConfig(name="adam", lr=3e-4), schedule=ScheduleConfig(name="constant"),
-        log_every=50, ckpt_every=625))
+        num_workers=8, log_every=50, ckpt_every=625))
 
 
 def load_split(cfg: DataConfig, csv: str, with_annotations: bool) -> tuple[LLPDataset, np.ndarray | None,

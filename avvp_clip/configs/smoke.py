@@ -16,6 +16,6 @@ config = dataclasses.replace(
     model=HANConfig(d_model=64, ffn_dim=64),
     epochs=15,
     lr_step_epochs=12,
-    train=dataclasses.replace(base.train, optim=dataclasses.replace(base.train.optim, lr=1e-3), log_every=10,
+    train=dataclasses.replace(base.train, optim=dataclasses.replace(base.train.optim, lr=1e-3), num_workers=0, log_every=10,
                               ckpt_every=10_000, progress=False),
 )
