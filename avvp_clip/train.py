@@ -1,0 +1,238 @@
+"""Train HAN on LLP, from video labels only or with CLIP segment-level visual pseudo labels.
+
+    python -m avvp_clip.train --config avvp_clip/configs/vpl_full.py [--set key=value ...] [--run-dir DIR]
+
+As AVVP-ECCV20's main_avvp.py: Adam, LR decayed x0.1 every `lr_step_epochs` epochs, validation after every
+epoch, the checkpoint with the best validation segment-level Type@AV is tested. With `pseudo.denoise`, a
+second model is trained from scratch on the pseudo labels flipped by the first one's forward loss.
+Writes the shared trainer's run folder; `results.json` holds the ten test scores (`test_seg_visual`, ...),
+the best validation scores, and `metric`/`ours` (test segment-level Type@AV).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import sys
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import torch
+
+from avvp_clip import pseudo_labels
+from avvp_clip.data import FeatureLayout, LLPDataset, read_segment_annotations
+from avvp_clip.generate import GeneratorConfig, write_llp_dataset
+from avvp_clip.losses import LossConfig, training_loss
+from avvp_clip.metrics import parse_scores, segment_predictions
+from avvp_clip.model import HAN, HANConfig
+from shared.checkpoint import atomic_save
+from shared.cli import resolve, train_parser
+from shared.distributed import shutdown
+from shared.optim import OptimConfig
+from shared.rng import seed_everything
+from shared.runlog import merge_results
+from shared.schedules import ScheduleConfig
+from shared.trainer import Trainer, TrainerConfig, move_to
+
+SELECT_METRIC = "seg_type_av"  # main_avvp.py keeps the epoch with the best validation segment-level Type@AV
+
+
+@dataclass
+class DataConfig:
+    root: str = "data"  # the LLP folder: label CSVs here, features under feats/
+    train_csv: str = "AVVP_train.csv"
+    val_csv: str = "AVVP_val_pd.csv"
+    test_csv: str = "AVVP_test_pd.csv"
+    eval_audio_csv: str = "AVVP_eval_audio.csv"
+    eval_visual_csv: str = "AVVP_eval_visual.csv"
+    audio_dir: str = "feats/vggish"
+    visual_dir: str = "feats/res152"
+    motion_dir: str = "feats/r2plus1d_18"
+    clip_dir: str = "feats/clip"
+    preload: bool = False
+    eval_batch_size: int = 64
+    generate: bool = False  # smoke runs: write a generated dataset into `root` when it is missing
+    generator: GeneratorConfig = field(default_factory=GeneratorConfig)
+
+    def path(self, name: str) -> Path:
+        return Path(self.root) / name
+
+    def layout(self) -> FeatureLayout:
+        return FeatureLayout(audio_dir=str(self.path(self.audio_dir)), visual_dir=str(self.path(self.visual_dir)),
+                             motion_dir=str(self.path(self.motion_dir)), clip_dir=str(self.path(self.clip_dir)))
+
+
+@dataclass
+class PseudoConfig:
+    clip_threshold: float = 0.04  # a segment has class c when CLIP's probability of c is >= this
+    denoise: bool = False  # label denoising: retrain on labels flipped where the forward BCE is largest
+    denoise_top_k: int = 1  # segments flipped at most, per video and class
+    denoise_min_loss: float = 0.6931  # flip only where the model disagrees: BCE >= ln 2, i.e. |p - label| >= 0.5
+
+
+@dataclass
+class AVVPConfig:
+    data: DataConfig = field(default_factory=DataConfig)
+    model: HANConfig = field(default_factory=HANConfig)
+    loss: LossConfig = field(default_factory=LossConfig)
+    pseudo: PseudoConfig = field(default_factory=PseudoConfig)
+    epochs: int = 40  # sets train.max_steps and train.eval_every (one validation per epoch)
+    lr_step_epochs: int = 10  # StepLR(step_size=10, gamma=0.1) of main_avvp.py
+    lr_gamma: float = 0.1
+    train: TrainerConfig = field(default_factory=lambda: TrainerConfig(
+        batch_size=16, optim=OptimConfig(name="adam", lr=3e-4), schedule=ScheduleConfig(name="constant"),
+        num_workers=8, log_every=50, ckpt_every=625))
+
+
+def load_split(cfg: DataConfig, csv: str, with_annotations: bool) -> tuple[LLPDataset, np.ndarray | None,
+                                                                          np.ndarray | None]:
+    dataset = LLPDataset(cfg.path(csv), cfg.layout(), preload=cfg.preload)
+    if not with_annotations:
+        return dataset, None, None
+    gt_a = read_segment_annotations(cfg.path(cfg.eval_audio_csv), dataset.filenames)
+    gt_v = read_segment_annotations(cfg.path(cfg.eval_visual_csv), dataset.filenames)
+    return dataset, gt_a, gt_v
+
+
+@torch.no_grad()
+def predict(model: HAN, dataset: LLPDataset, batch_size: int, device: torch.device) -> dict[str, np.ndarray]:
+    """frame_prob (N, T, 2, C) and global_prob (N, C) of every video, in file order."""
+    was_training = model.training
+    model.eval()
+    loader = torch.utils.data.DataLoader(dataset, batch_size=batch_size, shuffle=False)
+    frames, videos = [], []
+    for batch in loader:
+        batch = move_to(batch, device)
+        out = model(batch["audio"], batch["visual"], batch["motion"])
+        frames.append(out.frame_prob.float().cpu())
+        videos.append(out.global_prob.float().cpu())
+    model.train(was_training)
+    return {"frame_prob": torch.cat(frames).numpy(), "global_prob": torch.cat(videos).numpy()}
+
+
+def scores(model: HAN, split: tuple[LLPDataset, np.ndarray, np.ndarray], batch_size: int,
+           device: torch.device) -> dict[str, float]:
+    dataset, gt_a, gt_v = split
+    out = predict(model, dataset, batch_size, device)
+    pred_a, pred_v = segment_predictions(out["frame_prob"], out["global_prob"])
+    return parse_scores(pred_a, pred_v, gt_a, gt_v)
+
+
+def step_decay(trainer: Trainer, every_steps: int, gamma: float) -> None:
+    """Replace the trainer's schedule by StepLR's: LR x gamma every `every_steps` updates."""
+    trainer.scheduler = torch.optim.lr_scheduler.LambdaLR(trainer.optimizer, lambda s: gamma ** (s // every_steps))
+
+
+def train_stage(cfg: AVVPConfig, run_dir: Path, train_set: LLPDataset, val: tuple, resume: bool
+                ) -> tuple[HAN, dict[str, float], Trainer]:
+    """Train one model; returns it with the weights of its best validation epoch, and those scores."""
+    seed_everything(cfg.train.seed)
+    model = HAN(cfg.model)
+    steps_per_epoch = len(train_set) // cfg.train.batch_size
+    if steps_per_epoch == 0:
+        raise ValueError(f"{len(train_set)} training videos: fewer than one batch of {cfg.train.batch_size}")
+    train_cfg = dataclasses.replace(cfg.train, max_steps=cfg.epochs * steps_per_epoch, eval_every=steps_per_epoch)
+    best_file = run_dir / "best_model.pt"
+    best: dict[str, Any] = {"scores": {SELECT_METRIC: -1.0}, "state": None}
+    if resume and best_file.is_file():  # a resumed run keeps the best epoch it had already seen
+        best.update(torch.load(best_file, map_location="cpu", weights_only=True))
+
+    def evaluate(m: HAN) -> dict[str, float]:
+        device = next(m.parameters()).device
+        result = scores(m, val, cfg.data.eval_batch_size, device)
+        # >= as in main_avvp.py: the later of equal epochs wins
+        if result[SELECT_METRIC] >= best["scores"][SELECT_METRIC]:
+            best.update(scores=result, state={k: v.detach().cpu().clone() for k, v in m.state_dict().items()})
+            if trainer.dist.is_main:
+                atomic_save(best, best_file)
+        return {f"val_{k}": v for k, v in result.items()}
+
+    def loss_fn(m: torch.nn.Module, batch: dict) -> tuple[torch.Tensor, dict]:
+        return training_loss(m(batch["audio"], batch["visual"], batch["motion"]), batch, cfg.loss)
+
+    trainer = Trainer(model, train_cfg, train_set, loss_fn, run_dir, evaluate=evaluate, experiment_config=cfg)
+    step_decay(trainer, cfg.lr_step_epochs * steps_per_epoch, cfg.lr_gamma)
+    trainer.fit(resume=resume)
+    if best["state"] is not None:
+        model.load_state_dict(best["state"])
+    return model, best["scores"], trainer
+
+
+def denoised_labels(model: HAN, train_set: LLPDataset, cfg: AVVPConfig, device: torch.device) -> np.ndarray:
+    out = predict(model, train_set, cfg.data.eval_batch_size, device)
+    visual = torch.from_numpy(out["frame_prob"][:, :, 1])  # N, T, C
+    pseudo = torch.from_numpy(train_set.pseudo_labels)
+    loss = pseudo_labels.forward_loss(visual, pseudo)
+    labels = torch.from_numpy(train_set.labels)
+    return pseudo_labels.denoise(pseudo, loss, labels, cfg.pseudo.denoise_top_k, cfg.pseudo.denoise_min_loss).numpy()
+
+
+def pseudo_label_quality(split: tuple[LLPDataset, np.ndarray, np.ndarray], threshold: float) -> dict[str, float]:
+    """Visual segment-level F-score of the CLIP pseudo labels themselves on an annotated split (%)."""
+    dataset, gt_a, gt_v = split
+    labels = pseudo_labels.generate(torch.from_numpy(dataset.read_clip_probs()), torch.from_numpy(dataset.labels),
+                                    threshold).numpy().transpose(0, 2, 1).astype(np.int64)
+    result = parse_scores(labels, labels, gt_a, gt_v)
+    return {"pseudo_seg_visual": result["seg_visual"], "pseudo_event_visual": result["event_visual"]}
+
+
+def run(cfg: AVVPConfig, run_dir: str | Path, resume: bool = True) -> dict[str, Any]:
+    start = time.perf_counter()
+    run_dir = Path(run_dir)
+    if cfg.data.generate and not cfg.data.path(cfg.data.train_csv).is_file():
+        write_llp_dataset(Path(cfg.data.root).parent, cfg.data.generator)
+    train_set, _, _ = load_split(cfg.data, cfg.data.train_csv, with_annotations=False)
+    val = load_split(cfg.data, cfg.data.val_csv, with_annotations=True)
+    test = load_split(cfg.data, cfg.data.test_csv, with_annotations=True)
+    extra: dict[str, Any] = {}
+    if cfg.loss.uses_pseudo_labels:
+        clip = torch.from_numpy(train_set.read_clip_probs())
+        train_set.pseudo_labels = pseudo_labels.generate(clip, torch.from_numpy(train_set.labels),
+                                                         cfg.pseudo.clip_threshold).numpy()
+        extra.update(pseudo_label_quality(test, cfg.pseudo.clip_threshold))
+    elif cfg.pseudo.denoise:
+        raise ValueError("pseudo.denoise needs pseudo labels: switch on loss.segment_pseudo or loss.richness")
+
+    stage_dir = run_dir / "before_denoising" if cfg.pseudo.denoise else run_dir
+    model, best_val, trainer = train_stage(cfg, stage_dir, train_set, val, resume)
+    if cfg.pseudo.denoise:
+        before = train_set.pseudo_labels
+        train_set.pseudo_labels = denoised_labels(model, train_set, cfg, trainer.dist.device)
+        extra["denoise_flipped"] = int((before != train_set.pseudo_labels).sum())
+        extra["before_denoising_test_seg_type_av"] = scores(model, test, cfg.data.eval_batch_size,
+                                                            trainer.dist.device)["seg_type_av"]
+        model, best_val, trainer = train_stage(cfg, run_dir, train_set, val, resume)
+
+    test_scores = scores(model, test, cfg.data.eval_batch_size, trainer.dist.device)
+    results = {
+        "step": trainer.step,
+        "metric": "test segment-level Type@AV F1 (%)",
+        "ours": test_scores["seg_type_av"],
+        **{f"test_{k}": v for k, v in test_scores.items()},
+        **{f"best_val_{k}": v for k, v in best_val.items()},
+        **extra,
+        "num_parameters": sum(p.numel() for p in model.parameters()),
+        "wall_time_s": round(time.perf_counter() - start, 2),
+    }
+    if trainer.dist.is_main:
+        merge_results(run_dir, results)
+    return results
+
+
+def main() -> None:
+    args = train_parser(__doc__.split("\n\n")[0]).parse_args()
+    cfg, run_dir = resolve(args, "avvp_clip")
+    try:
+        results = run(cfg, run_dir, resume=not args.no_resume)
+    except (FileNotFoundError, ValueError) as err:  # missing or malformed data: the message names the file
+        sys.exit(f"error: {err}")
+    print(json.dumps({k: v for k, v in results.items() if k.startswith("test_") or k in ("ours", "wall_time_s")},
+                     indent=1))
+    shutdown()
+
+
+if __name__ == "__main__":
+    main()
