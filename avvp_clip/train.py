@@ -121,11 +121,6 @@ def scores(model: HAN, split: tuple[LLPDataset, np.ndarray, np.ndarray], batch_s
     return parse_scores(pred_a, pred_v, gt_a, gt_v)
 
 
-def step_decay(trainer: Trainer, every_steps: int, gamma: float) -> None:
-    """Replace the trainer's schedule by StepLR's: LR x gamma every `every_steps` updates."""
-    trainer.scheduler = torch.optim.lr_scheduler.LambdaLR(trainer.optimizer, lambda s: gamma ** (s // every_steps))
-
-
 def train_stage(cfg: AVVPConfig, run_dir: Path, train_set: LLPDataset, val: tuple, resume: bool
                 ) -> tuple[HAN, dict[str, float], Trainer]:
     """Train one model; returns it with the weights of its best validation epoch, and those scores."""
@@ -134,7 +129,10 @@ def train_stage(cfg: AVVPConfig, run_dir: Path, train_set: LLPDataset, val: tupl
     steps_per_epoch = len(train_set) // cfg.train.batch_size
     if steps_per_epoch == 0:
         raise ValueError(f"{len(train_set)} training videos: fewer than one batch of {cfg.train.batch_size}")
-    train_cfg = dataclasses.replace(cfg.train, max_steps=cfg.epochs * steps_per_epoch, eval_every=steps_per_epoch)
+    # StepLR(step_size=lr_step_epochs, gamma) of main_avvp.py, counted in updates
+    schedule = ScheduleConfig(name="step", step_every=cfg.lr_step_epochs * steps_per_epoch, gamma=cfg.lr_gamma)
+    train_cfg = dataclasses.replace(cfg.train, max_steps=cfg.epochs * steps_per_epoch, eval_every=steps_per_epoch,
+                                    schedule=schedule)
     best_file = run_dir / "best_model.pt"
     best: dict[str, Any] = {"scores": {SELECT_METRIC: -1.0}, "state": None}
     if resume and best_file.is_file():  # a resumed run keeps the best epoch it had already seen
@@ -154,7 +152,6 @@ def train_stage(cfg: AVVPConfig, run_dir: Path, train_set: LLPDataset, val: tupl
         return training_loss(m(batch["audio"], batch["visual"], batch["motion"]), batch, cfg.loss)
 
     trainer = Trainer(model, train_cfg, train_set, loss_fn, run_dir, evaluate=evaluate, experiment_config=cfg)
-    step_decay(trainer, cfg.lr_step_epochs * steps_per_epoch, cfg.lr_gamma)
     trainer.fit(resume=resume)
     if best["state"] is not None:
         model.load_state_dict(best["state"])

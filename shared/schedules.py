@@ -12,7 +12,7 @@ from typing import Literal
 
 import torch
 
-ScheduleName = Literal["constant", "linear", "cosine", "inverse_sqrt", "polynomial"]
+ScheduleName = Literal["constant", "linear", "cosine", "inverse_sqrt", "polynomial", "step"]
 
 
 @dataclass
@@ -21,6 +21,8 @@ class ScheduleConfig:
     warmup_steps: int = 0
     min_lr_ratio: float = 0.0  # final LR / base LR (cosine, linear, polynomial)
     power: float = 1.0  # polynomial decay exponent
+    step_every: int = 0  # step: multiply the LR by `gamma` every `step_every` updates (torch's StepLR)
+    gamma: float = 0.1
 
 
 def lr_multiplier(cfg: ScheduleConfig, step: int, total_steps: int) -> float:
@@ -32,6 +34,8 @@ def lr_multiplier(cfg: ScheduleConfig, step: int, total_steps: int) -> float:
         return 1.0
     if cfg.name == "inverse_sqrt":
         return math.sqrt(warmup / step) if warmup > 0 else 1.0 / math.sqrt(max(step, 1))
+    if cfg.name == "step":
+        return cfg.gamma ** (step // cfg.step_every) if cfg.step_every > 0 else 1.0
     if step >= total_steps:
         return cfg.min_lr_ratio
     progress = (step - warmup) / max(total_steps - warmup, 1)
@@ -42,7 +46,7 @@ def lr_multiplier(cfg: ScheduleConfig, step: int, total_steps: int) -> float:
         return floor + (1.0 - floor) * (1.0 - progress)
     if cfg.name == "polynomial":
         return floor + (1.0 - floor) * (1.0 - progress) ** cfg.power
-    raise ValueError(f"unknown schedule {cfg.name!r}; expected one of constant, linear, cosine, inverse_sqrt, polynomial")
+    raise ValueError(f"unknown schedule {cfg.name!r}; expected one of constant, linear, cosine, inverse_sqrt, polynomial, step")
 
 
 def build_scheduler(optimizer: torch.optim.Optimizer, cfg: ScheduleConfig, total_steps: int) -> torch.optim.lr_scheduler.LambdaLR:

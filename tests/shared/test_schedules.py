@@ -70,3 +70,14 @@ def test_closed_forms() -> None:
     assert math.isclose(lr_multiplier(ScheduleConfig(name="polynomial", power=2.0), 5, 10), 0.25)
     with pytest.raises(ValueError, match="warmup_steps must be in"):
         build_scheduler(torch.optim.SGD([torch.nn.Parameter(torch.zeros(1))], lr=1.0), ScheduleConfig(warmup_steps=20), 10)
+
+
+def test_step_schedule_equals_torch_steplr() -> None:
+    param = torch.nn.Parameter(torch.zeros(1))
+    opt = torch.optim.SGD([param], lr=1.0)
+    reference = torch.optim.lr_scheduler.StepLR(opt, step_size=7, gamma=0.3)
+    cfg = ScheduleConfig(name="step", step_every=7, gamma=0.3)
+    for step in range(30):
+        assert lr_multiplier(cfg, step, 30) == pytest.approx(opt.param_groups[0]["lr"])
+        opt.step()
+        reference.step()
