@@ -53,6 +53,8 @@ def load_original(path: str | Path) -> dict[str, torch.Tensor]:
 def convert_policy(original: dict[str, torch.Tensor]) -> dict[str, torch.Tensor]:
     out = {}
     for key, value in original.items():
+        if key.startswith("parallel_blocks."):
+            continue  # the agent builds a second set of blocks that its forward never uses
         for pattern, target in _POLICY_RULES:
             if pattern.match(key):
                 out[pattern.sub(target, key)] = value

@@ -70,16 +70,11 @@ def finetune(cfg: AMFConfig, index: int, setting: Any, backbone_cfg: Any, train_
     seed_everything(cfg.finetune.seed + index)  # each member's new head starts from its own draw
     member = build_member(backbone_cfg, setting, num_classes)
 
-    def loss_fn(model: torch.nn.Module, batch: tuple) -> tuple[torch.Tensor, dict]:
-        loss, logs = _ce(model, batch)
-        if setting.l2sp_alpha > 0 or setting.l2sp_beta > 0:
-            reg = member.regularizer()
-            logs["l2sp"] = reg.detach()
-            loss = loss + reg
-        return loss, logs
-
     optimizer = _sgd(member.param_groups(cfg.finetune.optim.lr, cfg.finetune.optim.weight_decay), cfg.finetune)
-    trainer = Trainer(member, cfg.finetune, train_set, loss_fn, run_dir, optimizer=optimizer, experiment_config=cfg,
+    if setting.l2sp_alpha > 0 or setting.l2sp_beta > 0:
+        # L2-SP enters as its gradient just before each step (after unscaling and clipping of the data term)
+        optimizer.register_step_pre_hook(lambda *_: member.add_regularizer_grad())
+    trainer = Trainer(member, cfg.finetune, train_set, _ce, run_dir, optimizer=optimizer, experiment_config=cfg,
                       evaluate=_test_accuracy(test_set, cfg.data.eval_batch_size))
     trainer.fit(resume=resume)
     return member

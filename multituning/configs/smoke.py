@@ -25,6 +25,7 @@ config.pretrain = PretrainConfig(enabled=True, data=smoke_data(f"{ROOT}/source",
 config.members.backbone = BackboneConfig(arch="resnet-smoke", layers=(1, 1, 1, 1), channels=(16, 32, 64, 128),
                                          stem_width=16)
 config.finetune = sgd_stage(0.02, 1e-4, 150, 32)
-config.policy = PolicyConfig(stem_width=8, widths=(16, 32, 64), input_size=0, train=sgd_stage(0.02, 0.001, 150, 32))
+config.policy = PolicyConfig(stem_width=8, widths=(16, 32, 64), input_size=16,
+                             train=sgd_stage(0.02, 0.001, 150, 32))
 for stage in (config.pretrain.train, config.finetune, config.policy.train):
     stage.progress = False
