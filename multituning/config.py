@@ -5,12 +5,11 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Literal
 
+from multituning.data import DataConfig
+from multituning.members import MembersConfig
 from shared.optim import OptimConfig
 from shared.schedules import ScheduleConfig
 from shared.trainer import TrainerConfig
-
-from multituning.data import DataConfig
-from multituning.members import MembersConfig
 
 
 def sgd_stage(lr: float, weight_decay: float, max_steps: int, batch_size: int) -> TrainerConfig:

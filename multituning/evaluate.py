@@ -97,12 +97,11 @@ def read_predictions(path: Path) -> tuple[torch.Tensor, torch.Tensor]:
 
 def evaluate_run(run_dir: Path) -> dict[str, float]:
     """Rebuild the run's AMF model from the policy stage's newest checkpoint and test it."""
-    from shared import checkpoint as ckpt
-    from shared.config import load_config
-
     from multituning.data import build_split
     from multituning.members import build_member
     from multituning.model import MultiTuned, PolicyNet
+    from shared import checkpoint as ckpt
+    from shared.config import load_config
 
     path = ckpt.latest_checkpoint(run_dir / "policy" / "checkpoints")
     if path is None:

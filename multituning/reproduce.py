@@ -28,9 +28,8 @@ COLUMNS = ["dataset", "ours", "standard_finetune", "amf_minus_standard", "unifor
 
 
 def smoke(out: Path) -> dict:
-    from shared.config import apply_overrides, load_config
-
     from multituning.train import run
+    from shared.config import apply_overrides, load_config
 
     config = Path(__file__).parent / "configs" / "smoke.py"
     data = out / "data"
@@ -49,9 +48,8 @@ def smoke(out: Path) -> dict:
 
 
 def missing_inputs(datasets: list[str]) -> list[str]:
-    from shared.config import load_config
-
     from multituning.data import build_split
+    from shared.config import load_config
 
     problems = []
     for name in datasets:

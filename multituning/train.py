@@ -20,18 +20,17 @@ import torch
 import torch.nn.functional as F
 from torch.utils.data import Dataset
 
-from shared.cli import resolve, train_parser
-from shared.distributed import shutdown
-from shared.rng import seed_everything
-from shared.runlog import merge_results
-from shared.trainer import Trainer, TrainerConfig
-
 from multituning.config import AMFConfig
 from multituning.data import Preloaded, build_split, labels_of
 from multituning.evaluate import evaluate_amf, majority_baseline, predict
 from multituning.members import Member, build_backbone, build_member
 from multituning.model import MultiTuned, PolicyNet
 from multituning.smoke_data import build_smoke_data
+from shared.cli import resolve, train_parser
+from shared.distributed import shutdown
+from shared.rng import seed_everything
+from shared.runlog import merge_results
+from shared.trainer import Trainer, TrainerConfig
 
 
 def _ce(model: torch.nn.Module, batch: tuple) -> tuple[torch.Tensor, dict]:

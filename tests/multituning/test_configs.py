@@ -8,12 +8,11 @@ from pathlib import Path
 import pytest
 import torch
 
-from shared.config import load_config
-from shared.schedules import build_scheduler
-
 from multituning.data import NUM_CLASSES
 from multituning.members import BackboneConfig, build_backbone, build_member
 from multituning.model import PolicyNet
+from shared.config import load_config
+from shared.schedules import build_scheduler
 
 CONFIGS = Path(__file__).parents[2] / "multituning" / "configs"
 PAPER_CONFIGS = ("fgvc_aircraft", "dtd", "stanford_cars", "cifar10", "fashion_mnist")
