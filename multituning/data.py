@@ -193,6 +193,7 @@ class DataConfig:
     augment: bool = True  # train: random-resized crop + horizontal flip; False: the test transform
     preload: bool = False  # decode and transform every image once, into memory (small datasets, no augmentation)
     eval_batch_size: int = 128
+    num_workers: int = 0  # decoding processes of the evaluation loaders (training: the stage's num_workers)
     train_splits: tuple[str, ...] = ()  # the official splits to train on; () = the dataset's usual ones
 
 

@@ -10,6 +10,7 @@ oracle (any member right), the mean policy weight of each member, and per-class 
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import json
 from collections import Counter
 from pathlib import Path
@@ -22,13 +23,14 @@ from multituning.model import fuse
 
 
 @torch.no_grad()
-def predict(model: torch.nn.Module, data: Dataset, batch_size: int) -> tuple[torch.Tensor, torch.Tensor]:
+def predict(model: torch.nn.Module, data: Dataset, batch_size: int, num_workers: int = 0,
+            ) -> tuple[torch.Tensor, torch.Tensor]:
     """Outputs of `model` (in eval mode) over `data`, and the labels; both on the CPU."""
     device = next(model.parameters()).device
     was_training = model.training
     model.eval()
     outputs, labels = [], []
-    for batch in DataLoader(data, batch_size=batch_size, shuffle=False):
+    for batch in DataLoader(data, batch_size=batch_size, shuffle=False, num_workers=num_workers):
         outputs.append(model(batch[0].to(device)).float().cpu())
         labels.append(torch.as_tensor(batch[1]))
     model.train(was_training)
@@ -36,13 +38,14 @@ def predict(model: torch.nn.Module, data: Dataset, batch_size: int) -> tuple[tor
 
 
 @torch.no_grad()
-def evaluate_amf(model: torch.nn.Module, data: Dataset, batch_size: int, standard: str = "standard") -> dict:
+def evaluate_amf(model: torch.nn.Module, data: Dataset, batch_size: int, standard: str = "standard",
+                 num_workers: int = 0) -> dict:
     """One pass over `data`: every member's logits and the policy's weights, then all fusions from them."""
     device = next(model.parameters()).device
     was_training = model.training
     model.eval()
     logits, weights, labels = [], [], []
-    for batch in DataLoader(data, batch_size=batch_size, shuffle=False):
+    for batch in DataLoader(data, batch_size=batch_size, shuffle=False, num_workers=num_workers):
         x = batch[0].to(device)
         logits.append(model.member_logits(x).float().cpu())  # b, K, C
         weights.append(model.weights(x).float().cpu())  # b, K
@@ -111,14 +114,14 @@ def evaluate_run(run_dir: Path) -> dict[str, float]:
     state = ckpt.load_checkpoint(path)["model"]
     num_classes = state["members.0.backbone.fc.weight"].shape[0]
     settings = cfg.members.parsed()
-    backbone = cfg.members.backbone.__class__(**{**cfg.members.backbone.__dict__, "pretrained_file": ""})
+    backbone = dataclasses.replace(cfg.members.backbone, pretrained_file="")  # the checkpoint has every weight
     members = [build_member(backbone, s, num_classes) for s in settings]
     p = cfg.policy
     model = MultiTuned(members, PolicyNet(len(members), stem_width=p.stem_width, widths=p.widths,
                                           input_size=p.input_size or None),
                        [s.name for s in settings], fusion=p.fusion, temperature=p.temperature, hard=p.hard)
     model.load_state_dict(state)
-    return evaluate_amf(model, test_set, cfg.data.eval_batch_size, cfg.standard_setting)
+    return evaluate_amf(model, test_set, cfg.data.eval_batch_size, cfg.standard_setting, cfg.data.num_workers)
 
 
 def main() -> None:

@@ -38,7 +38,7 @@ def smoke(out: Path) -> dict:
     run_dir = out / "run"
     if run_dir.exists():
         shutil.rmtree(run_dir)  # a fresh run each time: the smoke profile is a check, not a resumable job
-    results = run(cfg, run_dir, resume=False)
+    results = {**run(cfg, run_dir, resume=False), "profile": "smoke"}
     (out / "results.json").write_text(json.dumps(results, indent=2, sort_keys=True) + "\n")
     table = markdown_table([results], COLUMNS)
     (out / "results.md").write_text(table + "\n")

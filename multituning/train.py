@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import os
 import time
 from pathlib import Path
 from typing import Any
@@ -27,7 +28,7 @@ from multituning.members import Member, build_backbone, build_member
 from multituning.model import MultiTuned, PolicyNet
 from multituning.smoke_data import build_smoke_data
 from shared.cli import resolve, train_parser
-from shared.distributed import shutdown
+from shared.distributed import pick_device, shutdown
 from shared.rng import seed_everything
 from shared.runlog import merge_results
 from shared.trainer import Trainer, TrainerConfig
@@ -38,9 +39,9 @@ def _ce(model: torch.nn.Module, batch: tuple) -> tuple[torch.Tensor, dict]:
     return F.cross_entropy(logits, batch[1]), {"accuracy": (logits.argmax(-1) == batch[1]).float().mean()}
 
 
-def _test_accuracy(test_set: Dataset, batch_size: int):
+def _test_accuracy(test_set: Dataset, batch_size: int, num_workers: int):
     def evaluate(model: torch.nn.Module) -> dict[str, float]:
-        logits, labels = predict(model, test_set, batch_size)
+        logits, labels = predict(model, test_set, batch_size, num_workers)
         return {"test_accuracy": (logits.argmax(-1) == labels).double().mean().item()}
 
     return evaluate
@@ -74,7 +75,7 @@ def finetune(cfg: AMFConfig, index: int, setting: Any, backbone_cfg: Any, train_
         # L2-SP enters as its gradient just before each step (after unscaling and clipping of the data term)
         optimizer.register_step_pre_hook(lambda *_: member.add_regularizer_grad())
     trainer = Trainer(member, cfg.finetune, train_set, _ce, run_dir, optimizer=optimizer, experiment_config=cfg,
-                      evaluate=_test_accuracy(test_set, cfg.data.eval_batch_size))
+                      evaluate=_test_accuracy(test_set, cfg.data.eval_batch_size, cfg.data.num_workers))
     trainer.fit(resume=resume)
     return member
 
@@ -110,13 +111,12 @@ def train_policy(cfg: AMFConfig, members: list[Member], train_set: Dataset, test
     amf = MultiTuned(members, policy, [m.setting.name for m in members], fusion=p.fusion, temperature=p.temperature,
                      hard=p.hard, gumbel=p.gumbel, freeze_members=True)
     if p.cache_member_logits and isinstance(train_set, Preloaded):
-        device = torch.device("cuda" if torch.cuda.is_available() else "cpu")
-        amf.to(device)
+        amf.to(pick_device("auto", int(os.environ.get("LOCAL_RANK", 0))))
         logits = torch.stack([predict(m, train_set, cfg.data.eval_batch_size)[0] for m in members], 1).cpu()
         train_set = WithMemberLogits(train_set, logits)  # n, K, C
 
     def evaluate(model: torch.nn.Module) -> dict[str, float]:
-        return evaluate_amf(model, test_set, cfg.data.eval_batch_size, cfg.standard_setting)
+        return evaluate_amf(model, test_set, cfg.data.eval_batch_size, cfg.standard_setting, cfg.data.num_workers)
 
     trainer = Trainer(amf, p.train, train_set, policy_loss, run_dir, evaluate=evaluate, experiment_config=cfg)
     return amf, trainer.fit(resume=resume)
