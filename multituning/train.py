@@ -167,8 +167,9 @@ def main() -> None:
     args = train_parser(__doc__.split("\n\n")[0]).parse_args()
     cfg, run_dir = resolve(args, "multituning")
     results = run(cfg, run_dir, resume=not args.no_resume)
-    keys = ("dataset", "ours", "standard_finetune", "baseline", "wall_time_s")
-    print(json.dumps({k: results[k] for k in keys}))
+    if int(os.environ.get("RANK", 0)) == 0:
+        keys = ("dataset", "ours", "standard_finetune", "baseline", "wall_time_s")
+        print(json.dumps({k: results[k] for k in keys}))
     shutdown()
 
 

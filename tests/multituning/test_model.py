@@ -123,3 +123,18 @@ def test_forward_with_cached_member_logits_matches_the_full_forward() -> None:
         torch.testing.assert_close(amf(x, amf.member_logits(x)), amf(x))
         expected = fuse(torch.stack([m(x) for m in members], 1), amf.weights(x))
         torch.testing.assert_close(amf(x), expected)
+
+
+def test_gumbel_noise_only_while_training() -> None:
+    torch.manual_seed(0)
+    members = [_tiny_member(), _tiny_member()]
+    x = torch.randn(3, 3, 8, 8)
+    for m in members:
+        m(x)
+    amf = MultiTuned(members, PolicyNet(2, stem_width=4, widths=(8,)), gumbel=True, hard=True).train()
+    with torch.no_grad():
+        draws = {tuple(amf.weights(x).argmax(-1).tolist()) for _ in range(20)}
+        assert len(draws) > 1  # sampled routes
+        assert set(amf.weights(x).flatten().tolist()) <= {0.0, 1.0}  # hard: one member per sample
+        amf.eval()
+        torch.testing.assert_close(amf.weights(x), amf.weights(x))  # deterministic at inference

@@ -38,3 +38,6 @@ def test_two_stage_schedule_on_the_paper_code_path(tmp_path: Path) -> None:
         for key, value in member_state.items():
             torch.testing.assert_close(policy_state[f"members.{k}.{key}"], value, rtol=0, atol=0)
     assert (tmp_path / "run" / "results.json").is_file()
+    # a finished run resumes to the same numbers without training again
+    again = run(cfg, tmp_path / "run", resume=True)
+    assert again["ours"] == results["ours"] and again["standard_finetune"] == results["standard_finetune"]
