@@ -24,11 +24,12 @@ from torch.utils.data import Dataset
 from multituning.config import AMFConfig
 from multituning.data import Preloaded, build_split, labels_of
 from multituning.evaluate import evaluate_amf, majority_baseline, predict
-from multituning.members import Member, build_backbone, build_member
+from multituning.members import BackboneConfig, FineTuneSetting, Member, build_backbone, build_member
 from multituning.model import MultiTuned, PolicyNet
 from multituning.smoke_data import build_smoke_data
+from shared.checkpoint import atomic_save
 from shared.cli import resolve, train_parser
-from shared.distributed import pick_device, shutdown
+from shared.distributed import barrier, pick_device, shutdown
 from shared.rng import seed_everything
 from shared.runlog import merge_results
 from shared.trainer import Trainer, TrainerConfig
@@ -59,14 +60,19 @@ def pretrain(cfg: AMFConfig, run_dir: Path, resume: bool) -> Path:
     num_classes = int(labels_of(data).max()) + 1
     seed_everything(cfg.pretrain.train.seed)
     model = build_backbone(dataclasses.replace(cfg.members.backbone, pretrained_file=""), num_classes)
-    Trainer(model, cfg.pretrain.train, data, _ce, run_dir, experiment_config=cfg).fit(resume=resume)
+    trainer = Trainer(model, cfg.pretrain.train, data, _ce, run_dir, experiment_config=cfg)
+    trainer.fit(resume=resume)
     out = run_dir / "backbone.pt"
-    torch.save(model.state_dict(), out)
+    if trainer.dist.is_main:
+        atomic_save(model.state_dict(), out)
+    barrier()  # every process loads this file next
     return out
 
 
-def finetune(cfg: AMFConfig, index: int, setting: Any, backbone_cfg: Any, train_set: Dataset, test_set: Dataset,
+def finetune(cfg: AMFConfig, index: int, setting: FineTuneSetting, backbone_cfg: BackboneConfig, train_set: Dataset,
+             test_set: Dataset,
              num_classes: int, run_dir: Path, resume: bool) -> Member:
+    """Fine-tune one member from the pretrained weights under `setting` (stage 1)."""
     seed_everything(cfg.finetune.seed + index)  # each member's new head starts from its own draw
     member = build_member(backbone_cfg, setting, num_classes)
 
@@ -103,6 +109,7 @@ def policy_loss(model: torch.nn.Module, batch: tuple) -> tuple[torch.Tensor, dic
 
 def train_policy(cfg: AMFConfig, members: list[Member], train_set: Dataset, test_set: Dataset, run_dir: Path,
                  resume: bool) -> tuple[MultiTuned, dict[str, float]]:
+    """Train the policy over the frozen members (stage 2); returns AMF and its test metrics."""
     p = cfg.policy
     if p.train_splits:
         train_set = build_split(dataclasses.replace(cfg.data, train_splits=p.train_splits), train=True)
