@@ -51,12 +51,15 @@ def fuse(member_logits: torch.Tensor, weights: torch.Tensor, mode: str = "prob")
     if member_logits.dim() != 3 or weights.shape != member_logits.shape[:2]:
         raise ValueError(f"expected member logits (b, K, C) and weights (b, K), got {tuple(member_logits.shape)} "
                          f"and {tuple(weights.shape)}")
-    if mode == "prob":
-        probs = torch.einsum("bk,bkc->bc", weights, member_logits.float().softmax(-1))
-        # a sample whose chosen members all give probability 0 would be -inf; the floor keeps the loss finite
-        return probs.clamp_min(torch.finfo(probs.dtype).tiny).log()
-    if mode == "logit":
-        return torch.einsum("bk,bkc->bc", weights, member_logits.float()).log_softmax(-1)
+    # in fp32 even under autocast: a bf16 mixture of probabilities would lose the small ones
+    with torch.autocast(member_logits.device.type, enabled=False):
+        weights, member_logits = weights.float(), member_logits.float()
+        if mode == "prob":
+            probs = torch.einsum("bk,bkc->bc", weights, member_logits.softmax(-1))
+            # a sample whose chosen members all give probability 0 would be -inf; the floor keeps the loss finite
+            return probs.clamp_min(torch.finfo(probs.dtype).tiny).log()
+        if mode == "logit":
+            return torch.einsum("bk,bkc->bc", weights, member_logits).log_softmax(-1)
     raise ValueError(f"fusion must be one of {FUSIONS}, got {mode!r}")
 
 

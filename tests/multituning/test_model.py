@@ -138,3 +138,12 @@ def test_gumbel_noise_only_while_training() -> None:
         assert set(amf.weights(x).flatten().tolist()) <= {0.0, 1.0}  # hard: one member per sample
         amf.eval()
         torch.testing.assert_close(amf.weights(x), amf.weights(x))  # deterministic at inference
+
+
+def test_fusion_stays_fp32_under_autocast() -> None:
+    logits = torch.tensor([[[0.0, 12.0], [3.0, 0.0]]])
+    weights = torch.tensor([[0.999, 0.001]])
+    with torch.autocast("cpu", dtype=torch.bfloat16):
+        out = fuse(logits.bfloat16(), weights.bfloat16())
+    assert out.dtype == torch.float32
+    torch.testing.assert_close(out, fuse(logits.bfloat16().float(), weights.bfloat16().float()))
