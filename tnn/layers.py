@@ -1,0 +1,66 @@
+"""The TNN block: a gated Toeplitz unit (token mixing) and a GLU (channel mixing), paper Fig. 2.
+
+    x -> norm -> GTU -> dropout -> + x -> norm -> GLU -> dropout -> + (pre-norm, the LM)
+    x -> GTU -> dropout -> + x -> norm -> GLU -> dropout -> + -> norm  (post-norm, the RoBERTa-style encoder)
+
+GTU(x) = O( silu(U x) * TNO(silu(V x)) ); GLU(x) = W3( silu(W1 x) * W2 x ).
+As fairseq-evo's GtuV2 / GLU / TnnV2{Encoder,Decoder}Layer.
+"""
+
+from __future__ import annotations
+
+import torch
+from torch import nn
+
+from tnn.tno import Tno, build_activation, build_norm
+
+
+class Glu(nn.Module):
+    def __init__(self, dim: int, hidden_dim: int, act: str = "silu", bias: bool = True) -> None:
+        super().__init__()
+        self.l1 = nn.Linear(dim, hidden_dim, bias=bias)
+        self.l2 = nn.Linear(dim, hidden_dim, bias=bias)
+        self.l3 = nn.Linear(hidden_dim, dim, bias=bias)
+        self.act = build_activation(act)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return self.l3(self.act(self.l1(x)) * self.l2(x))
+
+
+class Gtu(nn.Module):
+    def __init__(self, dim: int, heads: int = 1, expand_ratio: float = 3, causal: bool = True, act: str = "silu",
+                 bias: bool = True, use_decay: bool = True, gamma: float = 0.99, rpe_dim: int = 64,
+                 rpe_layers: int = 6, rpe_act: str = "relu", rpe_norm: str = "simplermsnorm",
+                 rpe_residual: bool = False) -> None:
+        super().__init__()
+        inner = int(expand_ratio * dim) // heads * heads  # as the original: a multiple of the heads
+        self.u_proj = nn.Linear(dim, inner, bias=bias)
+        self.v_proj = nn.Linear(dim, inner, bias=bias)
+        self.out_proj = nn.Linear(inner, dim, bias=bias)
+        self.act = build_activation(act)
+        self.tno = Tno(inner, rpe_dim, causal, use_decay, gamma, rpe_layers, rpe_act, rpe_norm, bias, rpe_residual)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        # x: b, n, d
+        u = self.act(self.u_proj(x))  # b, n, inner
+        v = self.act(self.v_proj(x))
+        return self.out_proj(u * self.tno(v))  # b, n, d
+
+
+class TnnLayer(nn.Module):
+    def __init__(self, dim: int, glu_dim: int, prenorm: bool = True, norm: str = "simplermsnorm",
+                 dropout: float = 0.0, glu_act: str = "silu", **gtu_kwargs) -> None:
+        super().__init__()
+        self.prenorm = prenorm
+        self.token_norm = build_norm(norm, dim)
+        self.gtu = Gtu(dim, **gtu_kwargs)
+        self.channel_norm = build_norm(norm, dim)
+        self.glu = Glu(dim, glu_dim, glu_act, gtu_kwargs.get("bias", True))
+        self.dropout = nn.Dropout(dropout)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        if self.prenorm:
+            x = x + self.dropout(self.gtu(self.token_norm(x)))
+            return x + self.dropout(self.glu(self.channel_norm(x)))
+        x = self.token_norm(x + self.dropout(self.gtu(x)))
+        return self.channel_norm(x + self.dropout(self.glu(x)))
