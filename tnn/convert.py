@@ -2,7 +2,8 @@
 
     python -m tnn.convert checkpoint_best.pt converted.pt
 
-Handles the `tnn_lm` / `tnn_v2_lm` decoders (keys `decoder.*`) and the `roberta_tnn_v2` encoders
+Handles fairseq-evo's `tnn_lm` / `tnn_v2_lm` decoders (keys `decoder.*`), checkpoints of our own
+fairseq plugin (keys `decoder.lm.*`), and the `roberta_tnn_v2` encoders
 (keys `encoder.sentence_encoder.*`, `encoder.lm_head.*`). The same functions convert a bare module's
 state dict (a `Tno`, `Gtu`/`GtuV2`, `GLU`) through `convert_module_keys`.
 """
@@ -49,6 +50,8 @@ def convert_state_dict(original: dict) -> dict[str, torch.Tensor]:
     if not isinstance(state, dict) or not state:
         raise ValueError("convert_state_dict: expected a fairseq checkpoint with a non-empty 'model' state dict")
     keys = list(state)
+    if all(k.startswith("decoder.lm.") for k in keys):  # trained through our own fairseq plugin
+        return {k[len("decoder.lm."):]: v for k, v in state.items()}
     if any(k.startswith("decoder.") for k in keys):
         _check_tied(state, "decoder.embed_tokens.weight", "decoder.output_projection.weight")
         prefix_map = [("decoder.layer_norm.", "backbone.final_norm."), ("decoder.", "backbone.")]

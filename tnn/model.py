@@ -24,7 +24,7 @@ class TnnConfig:
     dim: int = 512
     layers: int = 7
     heads: int = 1
-    expand_ratio: float = 3  # GTU inner width / dim
+    expand_ratio: float = 3.0  # GTU inner width / dim
     glu_dim: int = 512
     causal: bool = True
     prenorm: bool = True
