@@ -76,6 +76,45 @@ class Rpe(nn.Module):
         return self.out(x)  # m, out_dim
 
 
+def circulant_column(t: torch.Tensor, n: int, causal: bool) -> torch.Tensor:
+    """(e, m) coefficients in `Tno.offsets` order -> the circulant's first column (e, 2n):
+    [t_0..t_{n-1}, 0, t_{-(n-1)}..t_{-1}], or [t_0..t_{n-1}, 0...0] when causal."""
+    zeros = t.new_zeros(t.shape[0], n if causal else 1)
+    return torch.cat([t, zeros] if causal else [t[:, :n], zeros, t[:, n:]], dim=1)
+
+
+class ToeplitzProduct(torch.autograd.Function):
+    """y = (T x)[:n] via a circulant of size 2n, for x (b, e, n) and coefficients t (e, m).
+
+    Hand-written backward: the gradients are circular correlations, three real FFTs in all, where
+    autograd's rfft backward goes through complex-to-complex FFTs of the full length (about 2x slower on CPU).
+    `spec` (the column's rFFT) may be given, e.g. cached at inference.
+    """
+
+    @staticmethod
+    def forward(ctx, x: torch.Tensor, t: torch.Tensor, causal: bool, spec: torch.Tensor | None = None):
+        n = x.shape[-1]
+        if spec is None:  # causal: rfft's zero padding to 2n is the column's zero half
+            spec = torch.fft.rfft(t if causal else circulant_column(t, n, causal), n=2 * n, dim=-1)
+        xf = torch.fft.rfft(x, n=2 * n, dim=-1)  # b, e, n+1
+        ctx.save_for_backward(xf, spec)
+        ctx.causal, ctx.n = causal, n
+        return torch.fft.irfft(xf * spec, n=2 * n, dim=-1)[..., :n]
+
+    @staticmethod
+    def backward(ctx, grad: torch.Tensor):
+        xf, spec = ctx.saved_tensors
+        n = ctx.n
+        gf = torch.fft.rfft(grad, n=2 * n, dim=-1)  # b, e, n+1
+        gx = gt = None
+        if ctx.needs_input_grad[0]:
+            gx = torch.fft.irfft(gf * spec.conj(), n=2 * n, dim=-1)[..., :n]
+        if ctx.needs_input_grad[1]:
+            gc = torch.fft.irfft((gf * xf.conj()).sum(0), n=2 * n, dim=-1)  # e, 2n: d loss / d column
+            gt = gc[:, :n] if ctx.causal else torch.cat([gc[:, :n], gc[:, n + 1:]], dim=1)
+        return gx, gt, None, None
+
+
 class Tno(nn.Module):
     """y = T x along the sequence for x of shape (b, n, e), e = heads * head_dim channels.
 
@@ -93,7 +132,9 @@ class Tno(nn.Module):
         self.rpe = Rpe(rpe_dim, channels, rpe_layers, rpe_act, rpe_norm, bias, residual)
         # a fixed decay per channel; the original keeps it as a frozen parameter, we as a buffer
         self.register_buffer("gamma", torch.full((channels,), float(gamma)), persistent=True)
-        self._cache: dict = {}
+        self._cache: dict = {}  # inference: the coefficients' spectrum per length
+        self._decay_key: tuple | None = None
+        self._decay = torch.empty(0)
 
     def offsets(self, n: int, device: torch.device) -> torch.Tensor:
         """0, 1, ..., n-1 (causal) or 0, 1, ..., n-1, -(n-1), ..., -1: the order of the circulant's first column."""
@@ -102,41 +143,53 @@ class Tno(nn.Module):
             return pos
         return torch.cat([pos, -pos[1:].flip(0)])
 
-    def coefficients(self, n: int, device: torch.device, dtype: torch.dtype) -> torch.Tensor:
-        """The circulant's first column of length 2n: [t_0..t_{n-1}, 0, t_{-(n-1)}..t_{-1}] (causal: zeros)."""
-        k = self.offsets(n, device)
-        t = self.rpe(k.to(dtype))  # m, e
-        if self.use_decay:
-            t = t * self.gamma.to(dtype) ** k.abs().unsqueeze(-1)  # lambda^|k|
-        pad = t.new_zeros(n if self.causal else 1, self.channels)
-        if self.causal:
-            return torch.cat([t, pad])  # 2n, e
-        return torch.cat([t[:n], pad, t[n:]])  # 2n, e
+    def decay(self, k: torch.Tensor) -> torch.Tensor:
+        """lambda^|k| (m, e); a fixed buffer's powers, so computed once per length."""
+        key = (k.numel(), k.device, self.gamma._version)
+        if self._decay_key != key:
+            self._decay = self.gamma.float().unsqueeze(0) ** k.abs().unsqueeze(-1)
+            self._decay_key = key
+        return self._decay
 
-    def _coefficients_fft(self, n: int, device: torch.device, dtype: torch.dtype) -> torch.Tensor:
-        inference = not self.training and not torch.is_grad_enabled()
-        if not inference:
-            self._cache.clear()
-            return torch.fft.rfft(self.coefficients(n, device, dtype).float(), dim=0)
-        # weights change in place (optimizer, load_state_dict): their version counters key the cache
-        key = (n, device, dtype, tuple(p._version for p in self.parameters()), self.gamma._version)
+    def decayed_rpe(self, n: int, device: torch.device) -> torch.Tensor:
+        """t_k * lambda^|k| for k in `offsets(n)`: (m, e) in fp32, one RPE call (in the weights' dtype)."""
+        k = self.offsets(n, device)
+        t = self.rpe(k.to(self.rpe.pos_proj.weight.dtype)).float()  # m, e
+        return t * self.decay(k) if self.use_decay else t
+
+    def coefficients(self, n: int) -> torch.Tensor:
+        """The circulant's first column (2n, e)."""
+        return circulant_column(self.decayed_rpe(n, self.gamma.device).t(), n, self.causal).t()
+
+    def spectrum(self, n: int, device: torch.device) -> torch.Tensor:
+        """rFFT of the circulant's first column, channels first: (e, n+1) complex, fp32."""
+        t = self.decayed_rpe(n, device).t()  # e, m
+        return torch.fft.rfft(t if self.causal else circulant_column(t, n, False), n=2 * n, dim=-1)
+
+    def cached_spectrum(self, n: int, device: torch.device) -> torch.Tensor:
+        # weights change in place (optimizer, load_state_dict), so their version counters key the cache
+        key = (n, device, tuple(p._version for p in self.parameters()), self.gamma._version)
         if key not in self._cache:
             self._cache.clear()
-            self._cache[key] = torch.fft.rfft(self.coefficients(n, device, dtype).float(), dim=0)
+            self._cache[key] = self.spectrum(n, device)
         return self._cache[key]
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
-        # x: b, n, e
+        # x: b, n, e. The FFTs run along the last axis of a (b, e, n) view: pocketFFT and cuFFT are
+        # fastest on the innermost axis. FFTs in fp32: half-precision FFTs need power-of-two lengths.
         n = x.shape[1]
-        coef = self._coefficients_fft(n, x.device, x.dtype)  # n+1, e (complex)
-        # FFTs in fp32: half-precision FFTs need power-of-two lengths and lose accuracy
-        spec = torch.fft.rfft(x.float(), n=2 * n, dim=1)  # b, n+1, e
-        y = torch.fft.irfft(spec * coef, n=2 * n, dim=1)[:, :n]  # b, n, e
-        return y.to(x.dtype)
+        xt = x.float().transpose(1, 2)  # b, e, n
+        if not self.training and not torch.is_grad_enabled():
+            y = ToeplitzProduct.apply(xt, None, self.causal, self.cached_spectrum(n, x.device))
+        else:
+            self._cache.clear()
+            t = self.decayed_rpe(n, x.device).t()  # e, m
+            y = ToeplitzProduct.apply(xt, t, self.causal, None)
+        return y.transpose(1, 2).to(x.dtype)  # b, n, e
 
     def toeplitz_matrix(self, n: int) -> torch.Tensor:
         """The explicit (e, n, n) matrices, O(n^2): for tests and inspection."""
-        col = self.coefficients(n, self.gamma.device, self.gamma.dtype)  # 2n, e
+        col = self.coefficients(n)  # 2n, e
         i = torch.arange(n, device=col.device)
         idx = (i.unsqueeze(1) - i.unsqueeze(0)) % (2 * n)  # T_ij = c[(i - j) mod 2n]
         return col[idx].permute(2, 0, 1)

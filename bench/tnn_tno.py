@@ -1,0 +1,164 @@
+"""TNO speed and memory: ours vs the original algorithm (fairseq-evo `Tno`, reimplemented below) vs
+softmax attention (torch SDPA), causal, forward and forward+backward.
+
+    python bench/tnn_tno.py [--sizes 512 1024 ...] [--channels 512] [--batch 1] [--max-attention-n 4096]
+
+Rows: `name, size, ours, baseline, ratio` (ratio = baseline / ours: > 1 means ours is faster/smaller).
+Time is the median of several runs. Peak memory: on CUDA, max_memory_allocated; on CPU, the growth of
+the process's peak RSS, each case in a fresh subprocess (so cases do not hide each other's peaks).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import resource
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import torch
+import torch.nn.functional as F
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from tnn.tno import Tno  # noqa: E402
+
+
+class OriginalTno(torch.nn.Module):
+    """fairseq-evo tnn/tno.py `Tno.forward_causal` + the GtuV2 rearranges around it, same weights as ours:
+    three RPE calls (t_0, positive offsets, t_0 again), a (b, h, n, d) copy of x, two length-2n rFFTs
+    along the non-contiguous sequence dimension on every call."""
+
+    def __init__(self, ours: Tno, heads: int) -> None:
+        super().__init__()
+        self.ours = ours
+        self.h = heads
+
+    def rpe(self, idx: torch.Tensor) -> torch.Tensor:
+        res = self.ours.rpe(idx.squeeze(-1))  # n, (h d)
+        return res.reshape(res.shape[0], self.h, -1).transpose(0, 1)  # h, n, d
+
+    def forward(self, v: torch.Tensor) -> torch.Tensor:
+        b, n, e = v.shape
+        x = v.reshape(b, n, self.h, e // self.h).permute(0, 2, 1, 3).contiguous()  # b h n d, as rearrange
+        zero = self.rpe(torch.zeros(1, 1, device=v.device))
+        pos = self.rpe(torch.arange(1, n, device=v.device).reshape(-1, 1) * 1.0)
+        gamma = self.ours.gamma.reshape(self.h, 1, -1) ** torch.arange(1, n, device=v.device).reshape(1, -1, 1)
+        a = torch.cat([zero, gamma * pos, zero], dim=1)
+        y = torch.fft.rfft(x, 2 * n, dim=-2)
+        c = torch.fft.rfft(a, 2 * n, dim=-2).unsqueeze(0)
+        out = torch.fft.irfft(c * y, 2 * n, dim=-2)[:, :, :n, :]
+        return out.permute(0, 2, 1, 3).reshape(b, n, e)  # b n (h d)
+
+
+def build(impl: str, n: int, channels: int, batch: int, device: torch.device):
+    torch.manual_seed(0)
+    tno = Tno(channels, 64, causal=True, rpe_layers=6).to(device)
+    x = torch.randn(batch, n, channels, device=device, requires_grad=True)
+    if impl == "ours":
+        return tno, x
+    if impl == "original":
+        return OriginalTno(tno, heads=1), x
+    heads = max(1, channels // 64)
+
+    def attention(v: torch.Tensor) -> torch.Tensor:
+        q = v.reshape(batch, n, heads, -1).transpose(1, 2)  # b h n d; q = k = v: the kernel's cost only
+        return F.scaled_dot_product_attention(q, q, q, is_causal=True).transpose(1, 2).reshape(batch, n, -1)
+
+    return attention, x
+
+
+def step(fn, x: torch.Tensor, mode: str) -> None:
+    if mode == "fwd":
+        with torch.no_grad():
+            fn(x)
+    else:
+        fn(x).sum().backward()
+        x.grad = None
+
+
+def measure(impl: str, n: int, mode: str, channels: int, batch: int, repeats: int) -> dict:
+    device = torch.device("cuda" if torch.cuda.is_available() else "cpu")
+    fn, x = build(impl, n, channels, batch, device)
+    if isinstance(fn, torch.nn.Module) and mode == "fwd":
+        fn.eval()  # inference: ours caches the coefficients' FFT
+    step(fn, x, mode)  # warm-up
+    sync = torch.cuda.synchronize if device.type == "cuda" else (lambda: None)
+    if device.type == "cuda":
+        torch.cuda.reset_peak_memory_stats()
+        base = torch.cuda.memory_allocated()
+    else:
+        base = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
+    times = []
+    for _ in range(repeats):
+        sync()
+        start = time.perf_counter()
+        step(fn, x, mode)
+        sync()
+        times.append(time.perf_counter() - start)
+    if device.type == "cuda":
+        peak = torch.cuda.max_memory_allocated() - base
+    else:  # the warm-up already set the peak; the RSS high-water mark includes it
+        peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024 - _rss_before
+    return {"time_ms": 1000 * statistics.median(times), "peak_mb": peak / 2**20}
+
+
+_rss_before = 0
+
+
+def child(args: argparse.Namespace) -> None:
+    global _rss_before
+    torch.set_num_threads(args.threads)
+    _rss_before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
+    print(json.dumps(measure(args.impl, args.n, args.mode, args.channels, args.batch, args.repeats)))
+
+
+def run_case(impl: str, n: int, mode: str, args: argparse.Namespace) -> dict:
+    if torch.cuda.is_available():
+        return measure(impl, n, mode, args.channels, args.batch, args.repeats)
+    cmd = [sys.executable, __file__, "--child", "--impl", impl, "--n", str(n), "--mode", mode, "--channels",
+           str(args.channels), "--batch", str(args.batch), "--repeats", str(args.repeats), "--threads", str(args.threads)]
+    out = subprocess.run(cmd, check=True, capture_output=True, text=True).stdout
+    return json.loads(out.strip().splitlines()[-1])
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--sizes", type=int, nargs="+", default=[512, 1024, 2048, 4096, 8192, 16384])
+    parser.add_argument("--channels", type=int, default=512)
+    parser.add_argument("--batch", type=int, default=1)
+    parser.add_argument("--repeats", type=int, default=5)
+    parser.add_argument("--threads", type=int, default=1)
+    parser.add_argument("--max-attention-n", type=int, default=None,
+                        help="skip SDPA above this length (default: none on GPU, 4096 on CPU)")
+    parser.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
+    parser.add_argument("--impl", default="ours", help=argparse.SUPPRESS)
+    parser.add_argument("--n", type=int, default=512, help=argparse.SUPPRESS)
+    parser.add_argument("--mode", default="fwd", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.child:
+        child(args)
+        return
+    max_attn = args.max_attention_n or (10**9 if torch.cuda.is_available() else 4096)
+    device = torch.cuda.get_device_name() if torch.cuda.is_available() else f"CPU, {args.threads} thread(s)"
+    print(f"# TNO causal, batch {args.batch}, {args.channels} channels, {device}; ratio = baseline / ours")
+    print("name, size, ours, baseline, ratio")
+    for mode in ("fwd", "fwd+bwd"):
+        for n in args.sizes:
+            ours = run_case("ours", n, mode, args)
+            orig = run_case("original", n, mode, args)
+            attn = run_case("sdpa", n, mode, args) if n <= max_attn else None
+            for metric, unit in (("time_ms", "ms"), ("peak_mb", "MB")):
+                print(f"{mode} {metric} vs original, {n}, {ours[metric]:.2f}, {orig[metric]:.2f}, "
+                      f"{orig[metric] / max(ours[metric], 1e-9):.2f}", flush=True)
+                if attn is not None:
+                    print(f"{mode} {metric} vs sdpa, {n}, {ours[metric]:.2f}, {attn[metric]:.2f}, "
+                          f"{attn[metric] / max(ours[metric], 1e-9):.2f}", flush=True)
+
+
+if __name__ == "__main__":
+    main()
