@@ -40,7 +40,7 @@ class OriginalTno(torch.nn.Module):
 
     def rpe(self, idx: torch.Tensor) -> torch.Tensor:
         res = self.ours.rpe(idx.squeeze(-1))  # n, (h d)
-        return res.reshape(res.shape[0], self.h, -1).transpose(0, 1)  # h, n, d
+        return res.reshape(res.shape[0], self.h, res.shape[1] // self.h).transpose(0, 1)  # h, n, d
 
     def forward(self, v: torch.Tensor) -> torch.Tensor:
         b, n, e = v.shape
@@ -152,7 +152,7 @@ def main() -> None:
             ours = run_case("ours", n, mode, args)
             orig = run_case("original", n, mode, args)
             attn = run_case("sdpa", n, mode, args) if n <= max_attn else None
-            for metric, unit in (("time_ms", "ms"), ("peak_mb", "MB")):
+            for metric in ("time_ms", "peak_mb"):
                 print(f"{mode} {metric} vs original, {n}, {ours[metric]:.2f}, {orig[metric]:.2f}, "
                       f"{orig[metric] / max(ours[metric], 1e-9):.2f}", flush=True)
                 if attn is not None:

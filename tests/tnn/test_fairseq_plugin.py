@@ -1,0 +1,34 @@
+"""The --user-dir plugin builds our model through fairseq's registry and scores like TnnLM."""
+
+import argparse
+from pathlib import Path
+
+import torch
+
+from tnn.data import import_fairseq
+from tnn.synthetic import generate_corpus
+
+PLUGIN = Path(__file__).resolve().parents[2] / "tnn" / "fairseq_plugin"
+
+
+def test_plugin_registers_the_paper_architecture(tmp_path):
+    import_fairseq()
+    from fairseq import options, tasks
+    from fairseq.utils import import_user_module
+
+    import_user_module(argparse.Namespace(user_dir=str(PLUGIN)))
+    data = generate_corpus(tmp_path, words=20, tokens={"train": 300, "valid": 100, "test": 100})
+    parser = options.get_training_parser()
+    args = options.parse_args_and_arch(parser, [
+        str(data), "--user-dir", str(PLUGIN), "--task", "language_modeling", "--arch", "tnn_v2_decay_99_pre",
+        "--decoder-embed-dim", "16", "--decoder-layers", "2", "--rpe-embedding", "8", "--dropout", "0",
+        "--share-decoder-input-output-embed", "--tokens-per-sample", "32", "--cpu"])
+    task = tasks.setup_task(args)
+    model = task.build_model(args).eval()
+    cfg = model.decoder.lm.cfg
+    assert (cfg.layers, cfg.heads, cfg.expand_ratio, cfg.rpe_layers, cfg.gamma, cfg.use_decay) == (2, 1, 3.0, 6, 0.99, True)
+    tokens = torch.randint(4, len(task.source_dictionary), (2, 32))
+    logits, _ = model(tokens)
+    assert torch.allclose(logits, model.decoder.lm(tokens))
+    lprobs = model.get_normalized_probs((logits, None), log_probs=True)
+    assert torch.allclose(lprobs.exp().sum(-1), torch.ones(2, 32), atol=1e-5)
