@@ -9,6 +9,8 @@ As fairseq-evo's GtuV2 / GLU / TnnV2{Encoder,Decoder}Layer.
 
 from __future__ import annotations
 
+import math
+
 import torch
 from torch import nn
 
@@ -38,22 +40,55 @@ class Gtu(nn.Module):
         self.v_proj = nn.Linear(dim, inner, bias=bias)
         self.out_proj = nn.Linear(inner, dim, bias=bias)
         self.act = build_activation(act)
-        self.tno = Tno(inner, rpe_dim, causal, use_decay, gamma, rpe_layers, rpe_act, rpe_norm, bias, rpe_residual)
+        self.tno_args = (inner, rpe_dim, causal, use_decay, gamma, rpe_layers, rpe_act, rpe_norm, bias, rpe_residual)
+        self.tno = Tno(*self.tno_args)
+
+    def mix(self, v: torch.Tensor) -> torch.Tensor:
+        return self.tno(v)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         # x: b, n, d
         u = self.act(self.u_proj(x))  # b, n, inner
         v = self.act(self.v_proj(x))
-        return self.out_proj(u * self.tno(v))  # b, n, d
+        return self.out_proj(u * self.mix(v))  # b, n, d
+
+
+class Gtu2d(Gtu):
+    """GTU over an image laid out as n = H * W tokens (H = floor(sqrt(n))), OpenNLPLab/lra gtu2d.py:
+    one TNO along rows (`tno`, over W) and one along columns (`tno_h`, over H), applied in both
+    orders and summed: T_h T_w v + T_w T_h v. Bidirectional."""
+
+    def __init__(self, dim: int, **kwargs) -> None:
+        kwargs["causal"] = False
+        super().__init__(dim, **kwargs)
+        self.tno_h = Tno(*self.tno_args)  # same settings, its own RPE
+
+    @staticmethod
+    def along(tno: Tno, v: torch.Tensor, axis: int) -> torch.Tensor:
+        # v: b, H, W, e; mix along H (axis 1) or W (axis 2)
+        b, h, w, e = v.shape
+        if axis == 2:
+            return tno(v.reshape(b * h, w, e)).reshape(b, h, w, e)
+        return tno(v.transpose(1, 2).reshape(b * w, h, e)).reshape(b, w, h, e).transpose(1, 2)
+
+    def mix(self, v: torch.Tensor) -> torch.Tensor:
+        b, n, e = v.shape
+        h = math.isqrt(n)
+        if h * (n // h) != n:
+            raise ValueError(f"Gtu2d: {n} tokens do not form an H x W grid with H = floor(sqrt(n))")
+        grid = v.reshape(b, h, n // h, e)
+        rows_then_cols = self.along(self.tno_h, self.along(self.tno, grid, 2), 1)
+        cols_then_rows = self.along(self.tno, self.along(self.tno_h, grid, 1), 2)
+        return (rows_then_cols + cols_then_rows).reshape(b, n, e)
 
 
 class TnnLayer(nn.Module):
     def __init__(self, dim: int, glu_dim: int, prenorm: bool = True, norm: str = "simplermsnorm",
-                 dropout: float = 0.0, glu_act: str = "silu", **gtu_kwargs) -> None:
+                 dropout: float = 0.0, glu_act: str = "silu", two_d: bool = False, **gtu_kwargs) -> None:
         super().__init__()
         self.prenorm = prenorm
         self.token_norm = build_norm(norm, dim)
-        self.gtu = Gtu(dim, **gtu_kwargs)
+        self.gtu = (Gtu2d if two_d else Gtu)(dim, **gtu_kwargs)
         self.channel_norm = build_norm(norm, dim)
         self.glu = Glu(dim, glu_dim, glu_act, gtu_kwargs.get("bias", True))
         self.dropout = nn.Dropout(dropout)

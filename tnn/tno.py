@@ -30,12 +30,22 @@ class SimpleRMSNorm(nn.Module):
         return x / (rms + self.eps)
 
 
+class TokenBatchNorm(nn.BatchNorm1d):
+    """BatchNorm over the channels of (b, n, d) tokens: the `synbatch` norm of the LRA scripts
+    (convert with nn.SyncBatchNorm.convert_sync_batchnorm for several GPUs)."""
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return super().forward(x.reshape(-1, x.shape[-1])).reshape(x.shape)
+
+
 def build_norm(kind: str, dim: int) -> nn.Module:
     if kind == "simplermsnorm":
         return SimpleRMSNorm(dim)
     if kind == "layernorm":
         return nn.LayerNorm(dim)
-    raise ValueError(f"norm type {kind!r}: expected 'simplermsnorm' or 'layernorm'")
+    if kind == "batchnorm":
+        return TokenBatchNorm(dim)
+    raise ValueError(f"norm type {kind!r}: expected 'simplermsnorm', 'layernorm' or 'batchnorm'")
 
 
 def build_activation(kind: str) -> nn.Module:
