@@ -32,3 +32,25 @@ def test_plugin_registers_the_paper_architecture(tmp_path):
     assert torch.allclose(logits, model.decoder.lm(tokens))
     lprobs = model.get_normalized_probs((logits, None), log_probs=True)
     assert torch.allclose(lprobs.exp().sum(-1), torch.ones(2, 32), atol=1e-5)
+
+
+def test_plugin_masked_lm_runs_fairseqs_masked_lm_criterion(tmp_path):
+    import_fairseq()
+    from fairseq import options, tasks
+    from fairseq.utils import import_user_module
+
+    import_user_module(argparse.Namespace(user_dir=str(PLUGIN)))
+    data = generate_corpus(tmp_path, words=20, tokens={"train": 300, "valid": 100, "test": 100})
+    parser = options.get_training_parser()
+    args = options.parse_args_and_arch(parser, [
+        str(data), "--user-dir", str(PLUGIN), "--task", "masked_lm", "--criterion", "masked_lm",
+        "--arch", "roberta_tnn_v2_decay_99", "--encoder-embed-dim", "16", "--encoder-layers", "1",
+        "--rpe-embedding", "8", "--tokens-per-sample", "32", "--sample-break-mode", "complete", "--cpu"])
+    task = tasks.setup_task(args)
+    task.load_dataset("valid")
+    model = task.build_model(args)
+    criterion = task.build_criterion(args)
+    batch = task.dataset("valid").collater([task.dataset("valid")[i] for i in range(2)])
+    loss, sample_size, logs = criterion(model, batch)
+    assert sample_size > 0 and torch.isfinite(loss)
+    assert not model.model.cfg.causal and model.model.cfg.gamma == 0.99
