@@ -54,13 +54,17 @@ class Gtu(nn.Module):
 
 
 class Gtu2d(Gtu):
-    """GTU over an image laid out as n = H * W tokens (H = floor(sqrt(n))), OpenNLPLab/lra gtu2d.py:
-    one TNO along rows (`tno`, over W) and one along columns (`tno_h`, over H), applied in both
-    orders and summed: T_h T_w v + T_w T_h v. Bidirectional."""
+    """GTU over an image laid out as n = H * W tokens (H = floor(sqrt(n))), bidirectional, with one TNO
+    along rows (`tno`, over W) and one along columns (`tno_h`, over H):
+    mode "compose": T_h T_w v + T_w T_h v (OpenNLPLab/lra gtu2d.py, the LRA image-like tasks);
+    mode "sum": T_h v + T_w v (OpenNLPLab/im tnn_1d/gtu.py, the image classifier)."""
 
-    def __init__(self, dim: int, **kwargs) -> None:
+    def __init__(self, dim: int, mode: str = "compose", **kwargs) -> None:
+        if mode not in ("compose", "sum"):
+            raise ValueError(f"Gtu2d mode {mode!r}: expected 'compose' or 'sum'")
         kwargs["causal"] = False
         super().__init__(dim, **kwargs)
+        self.mode = mode
         self.tno_h = Tno(*self.tno_args)  # same settings, its own RPE
 
     @staticmethod
@@ -77,6 +81,8 @@ class Gtu2d(Gtu):
         if h * (n // h) != n:
             raise ValueError(f"Gtu2d: {n} tokens do not form an H x W grid with H = floor(sqrt(n))")
         grid = v.reshape(b, h, n // h, e)
+        if self.mode == "sum":
+            return (self.along(self.tno_h, grid, 1) + self.along(self.tno, grid, 2)).reshape(b, n, e)
         rows_then_cols = self.along(self.tno_h, self.along(self.tno, grid, 2), 1)
         cols_then_rows = self.along(self.tno, self.along(self.tno_h, grid, 1), 2)
         return (rows_then_cols + cols_then_rows).reshape(b, n, e)
@@ -84,11 +90,12 @@ class Gtu2d(Gtu):
 
 class TnnLayer(nn.Module):
     def __init__(self, dim: int, glu_dim: int, prenorm: bool = True, norm: str = "simplermsnorm",
-                 dropout: float = 0.0, glu_act: str = "silu", two_d: bool = False, **gtu_kwargs) -> None:
+                 dropout: float = 0.0, glu_act: str = "silu", two_d: str | None = None, **gtu_kwargs) -> None:
+        """`two_d`: None for sequences, else the Gtu2d mode ("compose" or "sum") for H x W grids."""
         super().__init__()
         self.prenorm = prenorm
         self.token_norm = build_norm(norm, dim)
-        self.gtu = (Gtu2d if two_d else Gtu)(dim, **gtu_kwargs)
+        self.gtu = Gtu2d(dim, mode=two_d, **gtu_kwargs) if two_d else Gtu(dim, **gtu_kwargs)
         self.channel_norm = build_norm(norm, dim)
         self.glu = Glu(dim, glu_dim, glu_act, gtu_kwargs.get("bias", True))
         self.dropout = nn.Dropout(dropout)

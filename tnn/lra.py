@@ -52,8 +52,9 @@ class TnnLRAEncoder(nn.Module):
         self.dropout = nn.Dropout(cfg.dropout)
         self.layers = nn.ModuleList(
             TnnLayer(cfg.dim, int(cfg.expand_ratio_glu * cfg.dim), prenorm=cfg.prenorm, norm=cfg.norm,
-                     dropout=cfg.dropout, two_d=cfg.two_d, heads=1, expand_ratio=cfg.expand_ratio_gtu, causal=False,
-                     use_decay=cfg.use_decay, gamma=cfg.gamma, rpe_dim=cfg.rpe_dim, rpe_layers=cfg.rpe_layers)
+                     dropout=cfg.dropout, two_d="compose" if cfg.two_d else None, heads=1,
+                     expand_ratio=cfg.expand_ratio_gtu, causal=False, use_decay=cfg.use_decay, gamma=cfg.gamma,
+                     rpe_dim=cfg.rpe_dim, rpe_layers=cfg.rpe_layers)
             for _ in range(cfg.layers)
         )
         self.final_norm = build_norm(cfg.norm, cfg.dim) if cfg.prenorm else nn.Identity()

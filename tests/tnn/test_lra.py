@@ -41,3 +41,20 @@ def test_gtu2d_mixes_rows_and_columns_in_both_orders():
     assert torch.allclose(gtu.mix(v), ref.reshape(2, h * w, e), atol=1e-5)
     with pytest.raises(ValueError, match="grid"):
         gtu.mix(torch.randn(1, 7, e))
+
+
+def test_image_classifier_mixes_patches_along_both_axes():
+    from tnn.image import TnnVit, deit_tiny_config
+
+    torch.manual_seed(0)
+    model = TnnVit(deit_tiny_config(img_size=32, patch_size=8, dim=16, glu_dim=16, depth=2, rpe_dim=8,
+                                    num_classes=5)).eval()
+    images = torch.randn(2, 3, 32, 32)
+    assert model(images).shape == (2, 5)
+    gtu = model.layers[0].gtu
+    assert gtu.mode == "sum"
+    v = torch.randn(1, 16, gtu.tno.channels)
+    grid = v.reshape(1, 4, 4, -1)
+    Tw, Th = gtu.tno.toeplitz_matrix(4), gtu.tno_h.toeplitz_matrix(4)
+    ref = torch.einsum("ewv,bhve->bhwe", Tw, grid) + torch.einsum("ehg,bgwe->bhwe", Th, grid)
+    assert torch.allclose(gtu.mix(v), ref.reshape(1, 16, -1), atol=1e-5)
