@@ -46,3 +46,14 @@ def test_language_model_equals_original_decoder():
     model = TnnLM(cfg).eval()
     model.load_state_dict(convert_state_dict({"model": case["state_dict"]}), strict=True)
     assert (model(case["tokens"]) - case["logits"]).abs().max() <= TOL
+
+
+def test_post_norm_bidirectional_layer_equals_original_encoder_layer():
+    from tnn.layers import TnnLayer
+
+    case = GOLDEN["encoder_layer_postnorm"]
+    layer = TnnLayer(16, 16, prenorm=False, norm="simplermsnorm", heads=1, expand_ratio=3, causal=False,
+                     rpe_dim=8, rpe_layers=6).eval()
+    layer.load_state_dict(convert_module_keys(case["state_dict"]), strict=True)
+    y = layer(case["x"].transpose(0, 1)).transpose(0, 1)  # the original works on (n, b, d)
+    assert (y - case["y"]).abs().max() <= TOL
