@@ -7,7 +7,8 @@ smoke: trains a tiny TNN LM with the shared trainer on a generated corpus (64-to
 evaluates it at 1x ... 16x the training length. DIR/results.json: `metric` test_ppl, `ours`, `baseline`
 (unigram perplexity), `untrained_ppl`, `extrapolation` rows; DIR/extrapolation.{md,png}.
 full: the OpenNLPLab/Tnn recipe (train_alm.sh, length_extrapolation.sh) through fairseq with our
-`--user-dir` plugin on every local GPU, then fairseq-eval-lm at 512 ... 14336 tokens.
+`--user-dir` plugin, then fairseq-eval-lm at 512 ... 14336 tokens. fairseq starts one process per local GPU
+itself (--distributed-world-size), as the original scripts do, so no torchrun wrapper is needed.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from __future__ import annotations
 import argparse
 import json
 import re
+import shlex
 import shutil
 import subprocess
 import sys
@@ -24,7 +26,7 @@ import torch
 
 from shared.launch import local_gpus
 from shared.runlog import merge_results
-from tnn.data import load_tokens
+from tnn.data import load_dictionary, load_tokens
 from tnn.extrapolate import PAPER_LENGTHS, extrapolation_table, write_report
 from tnn.metrics import unigram_perplexity
 
@@ -65,13 +67,14 @@ def _fairseq(tool: str) -> str:
     return str(path) if path.exists() else tool
 
 
-def full(out: Path, data_dir: Path) -> dict:
+def full(out: Path, data_dir: Path, extra_train_args: list[str], lengths: list[int]) -> dict:
     missing = [f for f in ("dict.txt", "train.bin", "valid.bin", "test.bin") if not (data_dir / f).is_file()]
     if missing:
         print(f"error: {data_dir} lacks {', '.join(missing)}. Prepare WikiText-103 first:\n"
               f"    python -m tnn.prepare --out {data_dir}", file=sys.stderr)
         sys.exit(2)
     gpus = max(local_gpus(), 1)
+    cpu = [] if local_gpus() else ["--cpu"]
     save_dir = out / "checkpoints"
     # OpenNLPLab/Tnn train_alm.sh: 128 sequences of 512 tokens per update over all GPUs
     train = [
@@ -82,16 +85,16 @@ def full(out: Path, data_dir: Path) -> dict:
         "--warmup-updates", "4000", "--warmup-init-lr", "1e-07", "--tokens-per-sample", "512",
         "--sample-break-mode", "none", "--max-tokens", "4096", "--update-freq", str(max(1, 128 // 8 // gpus)),
         "--ddp-backend=legacy_ddp", "--batch-size", "8", "--max-update", "50000", "--log-interval", "10",
-    ]
+    ] + cpu + extra_train_args  # later flags override earlier ones
     print("+", " ".join(train), flush=True)
     subprocess.run(train, check=True)
     rows = []
-    for length in PAPER_LENGTHS:  # length_extrapolation.sh
+    for length in lengths:  # length_extrapolation.sh
         cmd = [_fairseq("fairseq-eval-lm"), str(data_dir), "--user-dir", str(PLUGIN), "--path",
-               str(save_dir / "checkpoint_best.pt"), "--sample-break-mode", "none", "--max-sentences", "1",
+               str(save_dir / ("checkpoint_best.pt" if (save_dir / "checkpoint_best.pt").is_file() else "checkpoint_last.pt")), "--sample-break-mode", "none", "--max-sentences", "1",
                "--model-overrides", json.dumps({"max_tokens": length, "tokens_per_sample": length}),
                "--max-tokens", str(length), "--tokens-per-sample", str(length), "--context-window", "0",
-               "--gen-subset", "test"]
+               "--gen-subset", "test"] + cpu
         print("+", " ".join(cmd), flush=True)
         proc = subprocess.run(cmd, check=True, capture_output=True, text=True)
         match = re.search(r"Perplexity: ([0-9.]+)", proc.stdout + proc.stderr)
@@ -101,7 +104,7 @@ def full(out: Path, data_dir: Path) -> dict:
     for row in rows:
         row["ppl_ratio"] = row["ppl"] / rows[0]["ppl"]
     write_report(rows, out, "WikiText-103 test, trained at 512 tokens")
-    vocab = sum(1 for _ in open(data_dir / "dict.txt")) + 4
+    vocab = len(load_dictionary(data_dir))
     baseline = unigram_perplexity(load_tokens(data_dir, "train"), load_tokens(data_dir, "test"), vocab)
     results = {"metric": "test_ppl", "ours": rows[0]["ppl"], "baseline": baseline, "baseline_name": "unigram",
                "extrapolation": rows}
@@ -114,6 +117,8 @@ def main() -> None:
     parser.add_argument("--profile", choices=("full", "smoke"), default="full")
     parser.add_argument("--out", type=Path, default=None, help="default: runs/tnn/<profile>")
     parser.add_argument("--data-dir", type=Path, default=Path("data-bin/wikitext-103"))
+    parser.add_argument("--lengths", type=int, nargs="+", default=list(PAPER_LENGTHS), help="full: evaluation lengths")
+    parser.add_argument("--fairseq-args", default="", help="full: extra fairseq-train flags, e.g. '--distributed-port 12345'")
     args = parser.parse_args()
     out = args.out or Path("runs") / "tnn" / args.profile
     out.mkdir(parents=True, exist_ok=True)
@@ -121,7 +126,7 @@ def main() -> None:
         torch.set_num_threads(1)  # the smoke model is tiny: more threads only contend on a shared CPU
         smoke(out)
     else:
-        full(out, args.data_dir)
+        full(out, args.data_dir, shlex.split(args.fairseq_args), args.lengths)
 
 
 if __name__ == "__main__":
