@@ -4,17 +4,15 @@ softmax attention (torch SDPA), causal, forward and forward+backward.
     python bench/tnn_tno.py [--sizes 512 1024 ...] [--channels 512] [--batch 1] [--max-attention-n 4096]
 
 Rows: `name, size, ours, baseline, ratio` (ratio = baseline / ours: > 1 means ours is faster/smaller).
-Time is the median of several runs. Peak memory: on CUDA, max_memory_allocated; on CPU, the growth of
-the process's peak RSS, each case in a fresh subprocess (so cases do not hide each other's peaks).
+Time: median over repeats, the implementations alternating within each repeat (fair under outside load).
+Peak memory: tensors allocated during one step at its peak, above the inputs (CUDA allocator stats; on
+CPU, torch profiler's allocation events).
 """
 
 from __future__ import annotations
 
 import argparse
-import json
-import resource
 import statistics
-import subprocess
 import sys
 import time
 from pathlib import Path
@@ -81,49 +79,54 @@ def step(fn, x: torch.Tensor, mode: str) -> None:
         x.grad = None
 
 
-def measure(impl: str, n: int, mode: str, channels: int, batch: int, repeats: int) -> dict:
+def peak_memory(impl: str, n: int, mode: str, channels: int, batch: int) -> float:
+    """MB allocated above the inputs at the peak of one step: CUDA allocator stats on GPU; on CPU the
+    allocation and free events that torch's profiler records, summed in time order."""
     device = torch.device("cuda" if torch.cuda.is_available() else "cpu")
     fn, x = build(impl, n, channels, batch, device)
     if isinstance(fn, torch.nn.Module) and mode == "fwd":
-        fn.eval()  # inference: ours caches the coefficients' FFT
-    step(fn, x, mode)  # warm-up
-    sync = torch.cuda.synchronize if device.type == "cuda" else (lambda: None)
+        fn.eval()
+    step(fn, x, mode)  # warm-up: the inference cache and lazy state exist before measuring
     if device.type == "cuda":
+        torch.cuda.synchronize()
         torch.cuda.reset_peak_memory_stats()
         base = torch.cuda.memory_allocated()
-    else:
-        base = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
-    times = []
-    for _ in range(repeats):
-        sync()
-        start = time.perf_counter()
         step(fn, x, mode)
-        sync()
-        times.append(time.perf_counter() - start)
-    if device.type == "cuda":
-        peak = torch.cuda.max_memory_allocated() - base
-    else:  # the warm-up already set the peak; the RSS high-water mark includes it
-        peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024 - _rss_before
-    return {"time_ms": 1000 * statistics.median(times), "peak_mb": peak / 2**20}
+        torch.cuda.synchronize()
+        return (torch.cuda.max_memory_allocated() - base) / 2**20
+    from torch.profiler import ProfilerActivity, profile
+
+    with profile(activities=[ProfilerActivity.CPU], profile_memory=True) as prof:
+        step(fn, x, mode)
+    events = sorted((e.start_ns(), e.nbytes()) for e in prof.profiler.kineto_results.events() if e.name() == "[memory]")
+    current = peak = 0
+    for _, nbytes in events:  # frees are negative
+        current += nbytes
+        peak = max(peak, current)
+    return peak / 2**20
 
 
-_rss_before = 0
-
-
-def child(args: argparse.Namespace) -> None:
-    global _rss_before
-    torch.set_num_threads(args.threads)
-    _rss_before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
-    print(json.dumps(measure(args.impl, args.n, args.mode, args.channels, args.batch, args.repeats)))
-
-
-def run_case(impl: str, n: int, mode: str, args: argparse.Namespace) -> dict:
-    if torch.cuda.is_available():
-        return measure(impl, n, mode, args.channels, args.batch, args.repeats)
-    cmd = [sys.executable, __file__, "--child", "--impl", impl, "--n", str(n), "--mode", mode, "--channels",
-           str(args.channels), "--batch", str(args.batch), "--repeats", str(args.repeats), "--threads", str(args.threads)]
-    out = subprocess.run(cmd, check=True, capture_output=True, text=True).stdout
-    return json.loads(out.strip().splitlines()[-1])
+def interleaved_times(impls: list[str], n: int, mode: str, args: argparse.Namespace) -> dict[str, float]:
+    """Median ms per step; the implementations alternate within each repeat, so that load from other
+    processes on a shared machine hits all of them alike."""
+    device = torch.device("cuda" if torch.cuda.is_available() else "cpu")
+    sync = torch.cuda.synchronize if device.type == "cuda" else (lambda: None)
+    cases = {}
+    for impl in impls:
+        fn, x = build(impl, n, args.channels, args.batch, device)
+        if isinstance(fn, torch.nn.Module) and mode == "fwd":
+            fn.eval()  # inference: ours caches the coefficients' spectrum
+        step(fn, x, mode)  # warm-up
+        cases[impl] = (fn, x)
+    times: dict[str, list[float]] = {impl: [] for impl in impls}
+    for _ in range(args.repeats):
+        for impl, (fn, x) in cases.items():
+            sync()
+            start = time.perf_counter()
+            step(fn, x, mode)
+            sync()
+            times[impl].append(time.perf_counter() - start)
+    return {impl: 1000 * statistics.median(t) for impl, t in times.items()}
 
 
 def main() -> None:
@@ -135,29 +138,21 @@ def main() -> None:
     parser.add_argument("--threads", type=int, default=1)
     parser.add_argument("--max-attention-n", type=int, default=None,
                         help="skip SDPA above this length (default: none on GPU, 4096 on CPU)")
-    parser.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
-    parser.add_argument("--impl", default="ours", help=argparse.SUPPRESS)
-    parser.add_argument("--n", type=int, default=512, help=argparse.SUPPRESS)
-    parser.add_argument("--mode", default="fwd", help=argparse.SUPPRESS)
     args = parser.parse_args()
-    if args.child:
-        child(args)
-        return
+    torch.set_num_threads(args.threads)
     max_attn = args.max_attention_n or (10**9 if torch.cuda.is_available() else 4096)
     device = torch.cuda.get_device_name() if torch.cuda.is_available() else f"CPU, {args.threads} thread(s)"
     print(f"# TNO causal, batch {args.batch}, {args.channels} channels, {device}; ratio = baseline / ours")
     print("name, size, ours, baseline, ratio")
     for mode in ("fwd", "fwd+bwd"):
         for n in args.sizes:
-            ours = run_case("ours", n, mode, args)
-            orig = run_case("original", n, mode, args)
-            attn = run_case("sdpa", n, mode, args) if n <= max_attn else None
-            for metric in ("time_ms", "peak_mb"):
-                print(f"{mode} {metric} vs original, {n}, {ours[metric]:.2f}, {orig[metric]:.2f}, "
-                      f"{orig[metric] / max(ours[metric], 1e-9):.2f}", flush=True)
-                if attn is not None:
-                    print(f"{mode} {metric} vs sdpa, {n}, {ours[metric]:.2f}, {attn[metric]:.2f}, "
-                          f"{attn[metric] / max(ours[metric], 1e-9):.2f}", flush=True)
+            impls = ["ours", "original"] + (["sdpa"] if n <= max_attn else [])
+            ms = interleaved_times(impls, n, mode, args)
+            mb = {impl: peak_memory(impl, n, mode, args.channels, args.batch) for impl in impls}
+            for metric, values in (("time_ms", ms), ("peak_mb", mb)):
+                for other in impls[1:]:
+                    print(f"{mode} {metric} vs {other}, {n}, {values['ours']:.2f}, {values[other]:.2f}, "
+                          f"{values[other] / max(values['ours'], 1e-9):.2f}", flush=True)
 
 
 if __name__ == "__main__":
