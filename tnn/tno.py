@@ -157,6 +157,8 @@ class Tno(nn.Module):
 
     def decay(self, k: torch.Tensor) -> torch.Tensor:
         """lambda^|k| (m, e); a fixed buffer's powers, so computed once per length."""
+        if torch.is_inference_mode_enabled():  # an inference tensor could not be saved for a later backward
+            return self.gamma.float().unsqueeze(0) ** k.abs().unsqueeze(-1)
         key = (k.numel(), k.device, self.gamma._version)
         if self._decay_key != key:
             self._decay = self.gamma.float().unsqueeze(0) ** k.abs().unsqueeze(-1)

@@ -76,3 +76,12 @@ def test_half_precision_inputs_keep_their_dtype():
     with torch.autocast("cpu", dtype=torch.bfloat16):
         y = tno(x)
     assert y.dtype == torch.bfloat16 and torch.isfinite(y.float()).all()
+
+
+def test_inference_mode_then_training_still_backpropagates():
+    tno = Tno(4, 8, causal=True, rpe_layers=1)
+    x = torch.randn(1, 6, 4)
+    with torch.inference_mode():
+        tno.eval()(x)
+    tno.train()(x).sum().backward()
+    assert tno.rpe.out.linear.weight.grad is not None
