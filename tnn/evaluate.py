@@ -1,7 +1,7 @@
 """Perplexity of a trained TNN LM on a split, at any length.
 
     python -m tnn.evaluate --run-dir runs/tnn/smoke-... [--split test] [--tokens-per-sample 512]
-    python -m tnn.evaluate --run-dir RUN --weights converted.pt   # e.g. a converted fairseq-evo checkpoint
+    python -m tnn.evaluate --config tnn/configs/wikitext103_alm.py --weights converted.pt   # converted fairseq-evo
 
 As `fairseq-eval-lm --sample-break-mode none --context-window 0`: the split is one token stream cut
 into blocks of `tokens-per-sample` (the last one shorter), each scored on its own; the perplexity is
@@ -42,13 +42,18 @@ def evaluate_ppl(model: torch.nn.Module, tokens: torch.Tensor, length: int, batc
     return perplexity(nll, count)
 
 
-def load_model(run_dir: str | Path, weights: str | Path | None = None) -> tuple[TnnLM, object]:
-    run_dir = Path(run_dir)
-    cfg = load_config(run_dir / "config.json")
+def load_model(run_dir: str | Path | None, weights: str | Path | None = None,
+               config: str | Path | None = None) -> tuple[TnnLM, object]:
+    """The model of a run (its config.json and newest checkpoint), or of `config` with `weights`
+    (e.g. tnn/configs/wikitext103_alm.py with a checkpoint converted by tnn.convert)."""
+    if run_dir is None and (config is None or weights is None):
+        raise ValueError("give --run-dir, or both --config and --weights")
+    cfg = load_config(config if config is not None else Path(run_dir) / "config.json")
     model = TnnLM(cfg.model)
     if weights is not None:
         state = torch.load(weights, map_location="cpu", weights_only=True)
     else:
+        run_dir = Path(run_dir)
         path = latest_checkpoint(run_dir / "checkpoints")
         if path is None:
             raise FileNotFoundError(f"{run_dir}/checkpoints: no checkpoint; train first or pass --weights")
@@ -59,14 +64,15 @@ def load_model(run_dir: str | Path, weights: str | Path | None = None) -> tuple[
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--run-dir", type=Path, required=True, help="a run folder of tnn.train (config.json)")
+    parser.add_argument("--run-dir", type=Path, default=None, help="a run folder of tnn.train (config.json)")
+    parser.add_argument("--config", type=Path, default=None, help="a config file, instead of the run's config.json")
     parser.add_argument("--weights", type=Path, default=None, help="a state dict instead of the run's checkpoint")
     parser.add_argument("--data-dir", default=None, help="default: the run's data.data_dir")
     parser.add_argument("--split", default="test", choices=("train", "valid", "test"))
     parser.add_argument("--tokens-per-sample", type=int, default=None, help="default: the training length")
     parser.add_argument("--batch-size", type=int, default=8)
     args = parser.parse_args()
-    model, cfg = load_model(args.run_dir, args.weights)
+    model, cfg = load_model(args.run_dir, args.weights, args.config)
     data_dir = args.data_dir or cfg.data.data_dir
     length = args.tokens_per_sample or cfg.data.tokens_per_sample
     device = torch.device("cuda" if torch.cuda.is_available() else "cpu")

@@ -1,6 +1,7 @@
 """Length extrapolation: perplexity of a model trained at one length, evaluated at longer ones.
 
     python -m tnn.extrapolate --run-dir RUN [--lengths 512 1024 2048 4096 8192 14336] [--out DIR]
+    python -m tnn.extrapolate --config tnn/configs/wikitext103_alm.py --weights converted.pt --lengths 512 ... 14336
 
 The paper trains at 512 tokens and evaluates at 512 ... 14K (OpenNLPLab/Tnn length_extrapolation.sh:
 fairseq-eval-lm with --tokens-per-sample / --max-tokens set to the length, --context-window 0).
@@ -65,7 +66,8 @@ def write_report(rows: list[dict], out_dir: Path, title: str) -> str:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--run-dir", type=Path, required=True)
+    parser.add_argument("--run-dir", type=Path, default=None, help="a run folder of tnn.train")
+    parser.add_argument("--config", type=Path, default=None, help="a config file, with --weights (e.g. converted)")
     parser.add_argument("--weights", type=Path, default=None)
     parser.add_argument("--split", default="test")
     parser.add_argument("--lengths", type=int, nargs="+", default=None,
@@ -73,13 +75,14 @@ def main() -> None:
     parser.add_argument("--batch-size", type=int, default=8)
     parser.add_argument("--out", type=Path, default=None)
     args = parser.parse_args()
-    model, cfg = load_model(args.run_dir, args.weights)
+    model, cfg = load_model(args.run_dir, args.weights, args.config)
     train_length = cfg.data.tokens_per_sample
     lengths = args.lengths or [train_length * 2**k for k in range(5)]
     device = torch.device("cuda" if torch.cuda.is_available() else "cpu")
     tokens = load_tokens(cfg.data.data_dir, args.split, cfg.model.vocab_size)
     rows = extrapolation_table(model.to(device), tokens, lengths, train_length, args.batch_size, device)
-    print(write_report(rows, args.out or args.run_dir, f"trained at {train_length} tokens"))
+    out = args.out or args.run_dir or Path("runs") / "tnn" / "extrapolation"
+    print(write_report(rows, out, f"trained at {train_length} tokens"))
 
 
 if __name__ == "__main__":

@@ -42,3 +42,10 @@ def test_smoke_lm_beats_baselines_and_stays_flat_to_8x(tmp_path, monkeypatch, ca
     evaluate.main()
     printed = json.loads(capsys.readouterr().out.strip().splitlines()[-1])
     assert abs(printed["ppl"] - saved[1]["ppl"]) < 1e-3 * saved[1]["ppl"]
+    # a bare state dict (as tnn.convert writes) with a config file
+    torch.save(model.state_dict(), tmp_path / "weights.pt")
+    monkeypatch.setattr(sys, "argv", ["x", "--config", str(tmp_path / "run" / "config.json"), "--weights",
+                                      str(tmp_path / "weights.pt"), "--tokens-per-sample", "256"])
+    evaluate.main()
+    again = json.loads(capsys.readouterr().out.strip().splitlines()[-1])
+    assert again["ppl"] == printed["ppl"]
