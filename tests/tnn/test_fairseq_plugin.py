@@ -54,3 +54,28 @@ def test_plugin_masked_lm_runs_fairseqs_masked_lm_criterion(tmp_path):
     loss, sample_size, logs = criterion(model, batch)
     assert sample_size > 0 and torch.isfinite(loss)
     assert not model.model.cfg.causal and model.model.cfg.gamma == 0.99
+
+
+def test_fairseq_train_then_eval_lm_from_the_command_line(tmp_path):
+    """The paper's recipe path end to end, tiny: fairseq-train with the plugin, then fairseq-eval-lm at 2x length."""
+    import os
+    import re
+    import subprocess
+    import sys
+
+    data = generate_corpus(tmp_path / "data", words=20, tokens={"train": 2000, "valid": 200, "test": 400})
+    bin_dir = Path(sys.executable).parent
+    env = {**os.environ, "OMP_NUM_THREADS": "1"}
+    common = ["--user-dir", str(PLUGIN), "--cpu", "--sample-break-mode", "none"]
+    subprocess.run([str(bin_dir / "fairseq-train"), str(data), *common, "--task", "language_modeling",
+                    "--arch", "tnn_v2_decay_99_pre", "--decoder-embed-dim", "16", "--decoder-layers", "1",
+                    "--rpe-embedding", "8", "--share-decoder-input-output-embed", "--optimizer", "adam", "--lr", "0.003",
+                    "--tokens-per-sample", "32", "--batch-size", "8", "--max-update", "3", "--disable-validation",
+                    "--no-epoch-checkpoints", "--save-dir", str(tmp_path / "ckpt"), "--num-workers", "0"],
+                   check=True, capture_output=True, env=env)
+    out = subprocess.run([str(bin_dir / "fairseq-eval-lm"), str(data), *common, "--path",
+                          str(tmp_path / "ckpt" / "checkpoint_last.pt"), "--tokens-per-sample", "64",
+                          "--max-tokens", "64", "--context-window", "0", "--gen-subset", "test", "--num-workers", "0"],
+                         check=True, capture_output=True, text=True, env=env)
+    ppl = float(re.search(r"Perplexity: ([0-9.]+)", out.stdout + out.stderr).group(1))
+    assert 1.0 < ppl < 1000.0
