@@ -10,7 +10,7 @@ No positional embeddings anywhere: the TNO's relative positions are the only pos
 from __future__ import annotations
 
 import math
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 
 import torch
 from torch import nn
@@ -134,7 +134,3 @@ def blm_config(**overrides) -> TnnConfig:
                 embed_norm=True, final_norm=False, vocab_size=50265)
     base.update(overrides)
     return TnnConfig(**base)
-
-
-def config_dict(cfg: TnnConfig) -> dict:
-    return asdict(cfg)
