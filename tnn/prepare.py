@@ -1,0 +1,71 @@
+"""Download and binarize WikiText-103 with the GPT-2 BPE, as OpenNLPLab/Tnn's README (from fairseq's
+RoBERTa pretraining instructions) does. Needs internet; it cannot run offline.
+
+    python -m tnn.prepare --out data-bin/wikitext-103 [--work data/wikitext-103-raw] [--workers 16]
+
+Sources: https://s3.amazonaws.com/research.metamind.io/wikitext/wikitext-103-raw-v1.zip and the GPT-2 BPE
+files https://dl.fbaipublicfiles.com/fairseq/gpt2_bpe/{encoder.json,vocab.bpe,dict.txt}. Steps: unzip; BPE-encode
+wiki.{train,valid,test}.raw (fairseq's examples/roberta/multiprocessing_bpe_encoder, --keep-empty);
+fairseq-preprocess --only-source --srcdict dict.txt -> OUT/{dict.txt,train,valid,test}.{bin,idx}.
+"""
+
+from __future__ import annotations
+
+import argparse
+import subprocess
+import sys
+import urllib.request
+import zipfile
+from pathlib import Path
+
+WIKITEXT = "https://s3.amazonaws.com/research.metamind.io/wikitext/wikitext-103-raw-v1.zip"
+GPT2_BPE = "https://dl.fbaipublicfiles.com/fairseq/gpt2_bpe/"
+
+
+def fetch(url: str, dest: Path) -> Path:
+    if not dest.is_file():
+        dest.parent.mkdir(parents=True, exist_ok=True)
+        print(f"downloading {url}", flush=True)
+        urllib.request.urlretrieve(url, dest)
+    return dest
+
+
+def bpe_encode(work: Path, bpe: Path) -> None:
+    from fairseq.data.encoders.gpt2_bpe import get_encoder
+
+    encoder = get_encoder(str(bpe / "encoder.json"), str(bpe / "vocab.bpe"))
+    raw = work / "wikitext-103-raw"
+    for split in ("train", "valid", "test"):
+        src, dst = raw / f"wiki.{split}.raw", raw / f"wiki.{split}.bpe"
+        if dst.is_file():
+            continue
+        with src.open(encoding="utf-8") as fin, dst.open("w", encoding="utf-8") as fout:
+            for line in fin:  # --keep-empty: empty lines stay, as separators of articles
+                line = line.strip()
+                fout.write(" ".join(map(str, encoder.encode(line))) + "\n" if line else "\n")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--out", type=Path, default=Path("data-bin/wikitext-103"))
+    parser.add_argument("--work", type=Path, default=Path("data/wikitext-103"))
+    parser.add_argument("--workers", type=int, default=16)
+    args = parser.parse_args()
+    archive = fetch(WIKITEXT, args.work / "wikitext-103-raw-v1.zip")
+    if not (args.work / "wikitext-103-raw").is_dir():
+        zipfile.ZipFile(archive).extractall(args.work)
+    bpe = args.work / "gpt2_bpe"
+    for name in ("encoder.json", "vocab.bpe", "dict.txt"):
+        fetch(GPT2_BPE + name, bpe / name)
+    bpe_encode(args.work, bpe)
+    raw = args.work / "wikitext-103-raw"
+    tool = Path(sys.executable).parent / "fairseq-preprocess"
+    subprocess.run([str(tool) if tool.exists() else "fairseq-preprocess", "--only-source", "--srcdict",
+                    str(bpe / "dict.txt"), "--trainpref", str(raw / "wiki.train.bpe"), "--validpref",
+                    str(raw / "wiki.valid.bpe"), "--testpref", str(raw / "wiki.test.bpe"), "--destdir",
+                    str(args.out), "--workers", str(args.workers)], check=True)
+    print(f"wrote {args.out}")
+
+
+if __name__ == "__main__":
+    main()
