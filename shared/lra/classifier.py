@@ -18,7 +18,7 @@ from typing import Literal
 import torch
 from torch import nn
 
-Pooling = Literal["cls", "mean", "masked_mean"]
+Pooling = Literal["cls", "mean", "masked_mean", "last"]
 Interaction = Literal["nli", "concat"]
 
 
@@ -26,6 +26,8 @@ def pool(features: torch.Tensor, padding_mask: torch.Tensor, mode: Pooling) -> t
     """(b, n', d) -> (b, d); a mask shorter than the features by one means a CLS token was prepended."""
     if mode == "cls":
         return features[:, 0]
+    if mode == "last":  # the final position (Pathfinder images have no padding)
+        return features[:, -1]
     if mode == "mean":
         return features.mean(dim=1)
     if padding_mask.shape[1] == features.shape[1] - 1:

@@ -81,3 +81,12 @@ def test_lra_size_parameter_counts() -> None:
     block = 4 * d + 4 * d * d + (d * m + m) + (m * d + d)
     head = (4 * d * m + m) + (m * (m // 2) + m // 2) + ((m // 2) * 2 + 2)
     assert sum(p.numel() for p in retrieval.parameters()) == 257 * d + 4 * block + 2 * d + head
+
+
+def test_pooling_modes_read_the_right_positions() -> None:
+    features = torch.arange(2 * 4 * 3, dtype=torch.float32).view(2, 4, 3)
+    mask = torch.tensor([[False, False, True, True], [False, False, False, False]])
+    assert torch.equal(pool(features, mask, "cls"), features[:, 0])
+    assert torch.equal(pool(features, mask, "last"), features[:, -1])
+    assert torch.equal(pool(features, mask, "mean"), features.mean(dim=1))
+    assert torch.equal(pool(features, mask, "masked_mean")[0], features[0, :2].mean(dim=0))
