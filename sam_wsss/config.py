@@ -13,7 +13,9 @@ class DataConfig:
     root: str = "data/VOCdevkit/VOC2012"  # VOC: the VOC2012 folder; COCO: the folder holding train2014/
     split: str = "train_aug"  # VOC: a name under ImageSets/Segmentation or a .txt path; COCO: a .txt of ids
     cls_labels: str = ""  # VOC image-level labels (cls_labels.npy); empty: the classes in the GT masks
-    gt_folder: str = "SegmentationClassAug"  # ground truth to score pseudo labels against
+    gt_folder: str = "SegmentationClassAug"  # ground truth (image-level labels when cls_labels is empty)
+    eval_split: str = "train"  # pseudo-label quality is reported on this split (VOC: the 1,464 train images)
+    eval_gt_folder: str = "SegmentationClass"
     instances_json: str = ""  # COCO image-level labels; empty: <root>/annotations/instances_train2014.json
     limit: int = 0  # first N images only (0: all)
 
@@ -63,6 +65,7 @@ class SegTrainConfig:
     train_split: str = "ImageSets/Segmentation/train_aug.txt"
     val_split: str = "ImageSets/Segmentation/val.txt"
     image_folder: str = "JPEGImages"
+    val_image_folder: str = "JPEGImages"
     val_gt_folder: str = "SegmentationClass"
     depth: int = 101
     base_channels: int = 64  # ResNet width (64: the standard network)

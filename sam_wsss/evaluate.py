@@ -1,6 +1,6 @@
 """mIoU of label maps (pseudo labels or a network's predictions) against ground truth, with a per-class table.
 
-    python -m sam_wsss.evaluate --config sam_wsss/configs/voc.py          # pseudo.out_dir vs the GT of pseudo.data
+    python -m sam_wsss.evaluate --config sam_wsss/configs/voc.py   # pseudo.out_dir on pseudo.data.eval_split
     python -m sam_wsss.evaluate --pred DIR --gt DIR --split ids.txt --classes voc [--out scores.json]
 
 An image whose prediction PNG is missing counts as all background (it is reported, not skipped: skipping would
@@ -74,9 +74,9 @@ def main(argv: list[str] | None = None) -> None:
             cfg = apply_overrides(load_config(args.config), args.overrides)
         except ConfigError as err:
             sys.exit(f"error: {err}")
-        dataset = build_dataset(cfg.pseudo)
+        dataset = build_dataset(cfg.pseudo, for_evaluation=True)
         if dataset.gt_path is None:
-            sys.exit(f"error: {cfg.pseudo.data.root}/{cfg.pseudo.data.gt_folder}: no ground truth to score against")
+            sys.exit(f"error: {cfg.pseudo.data.root}/{cfg.pseudo.data.eval_gt_folder}: no ground truth to score against")
         names = vocabulary(cfg.pseudo.prompt.vocabulary).names
         result = evaluate_dirs(cfg.pseudo.out_dir, dataset.gt_path, dataset.ids, dataset.num_classes)
     else:

@@ -41,12 +41,14 @@ def resolve_device(name: str) -> torch.device:
     return torch.device(name)
 
 
-def build_dataset(cfg: PseudoConfig) -> WsssDataset:
+def build_dataset(cfg: PseudoConfig, for_evaluation: bool = False) -> WsssDataset:
+    """The images to label (or, `for_evaluation`, the split and ground truth the labels are scored on)."""
     d = cfg.data
+    split, gt_folder = (d.eval_split, d.eval_gt_folder) if for_evaluation else (d.split, d.gt_folder)
     if d.dataset == "voc":
-        dataset = voc_dataset(d.root, d.split, d.cls_labels, d.gt_folder)
+        dataset = voc_dataset(d.root, split, d.cls_labels, gt_folder)
     else:
-        dataset = coco_dataset(d.root, d.split, d.instances_json, gt_folder=d.gt_folder)
+        dataset = coco_dataset(d.root, split, d.instances_json, gt_folder=gt_folder)
     if d.limit:
         dataset.ids = dataset.ids[: d.limit]
     return dataset

@@ -36,7 +36,7 @@ def swint_ogc_config() -> GroundingDinoConfig:
 
 
 def tiny_grounding_dino_config() -> GroundingDinoConfig:
-    backbone = SwinConfig(embed_dim=16, depths=[1, 1, 1, 1], num_heads=[1, 1, 2, 2], window_size=7, image_size=224,
+    backbone = SwinConfig(embed_dim=8, depths=[1, 1, 1, 1], num_heads=[1, 1, 1, 2], window_size=7, image_size=224, mlp_ratio=2.0,
                           out_indices=[2, 3, 4])
     # the vocabulary keeps BERT-base's ids of [CLS], [SEP], "." and "?" (the model splits phrases on them)
     text = BertConfig(vocab_size=TINY_VOCAB_SIZE, hidden_size=32, num_hidden_layers=1, num_attention_heads=2,
