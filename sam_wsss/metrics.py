@@ -8,6 +8,7 @@ in the mean).
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Iterable
 
 import numpy as np
@@ -36,7 +37,8 @@ def scores(hist: np.ndarray) -> dict:
     """Pixel accuracy, mean class accuracy, frequency-weighted IoU, mIoU and per-class IoU (`scores`)."""
     hist = hist.astype(np.float64)
     diag, gt_total, pred_total = np.diag(hist), hist.sum(axis=1), hist.sum(axis=0)
-    with np.errstate(divide="ignore", invalid="ignore"):
+    with np.errstate(divide="ignore", invalid="ignore"), warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)  # nanmean of no classes: nan, as the original
         acc = diag.sum() / hist.sum()
         acc_cls = np.nanmean(diag / gt_total)
         iou = diag / (gt_total + pred_total - diag)
