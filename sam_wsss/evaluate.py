@@ -66,9 +66,8 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--out", type=Path, help="write the JSON here (default: print only)")
     args = parser.parse_args(argv)
     if args.config:
-        from shared.config import ConfigError, apply_overrides, load_config
-
         from sam_wsss.generate import build_dataset
+        from shared.config import ConfigError, apply_overrides, load_config
 
         try:
             cfg = apply_overrides(load_config(args.config), args.overrides)

@@ -9,7 +9,6 @@ An image whose PNG exists is skipped, so a killed run continues where it stopped
 
 from __future__ import annotations
 
-import argparse
 import json
 import sys
 import traceback

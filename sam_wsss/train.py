@@ -9,7 +9,6 @@ as index PNGs (work_dir/val_pred) and scored with `sam_wsss.metrics`; work_dir/r
 
 from __future__ import annotations
 
-import argparse
 import json
 import os
 import sys

@@ -7,7 +7,8 @@ from PIL import Image
 
 from sam_wsss.config import PseudoConfig
 from sam_wsss.data import voc_dataset
-from sam_wsss.evaluate import evaluate_dirs, main as evaluate_main
+from sam_wsss.evaluate import evaluate_dirs
+from sam_wsss.evaluate import main as evaluate_main
 from sam_wsss.generate import FAILURES_FILE, build_labeler, generate, shard_ids
 from sam_wsss.label_map import read_label_png
 from sam_wsss.models import tiny_sam
