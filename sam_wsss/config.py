@@ -80,6 +80,8 @@ class SegTrainConfig:
     weight_decay: float = 5e-4
     poly_power: float = 0.9
     val_interval: int = 2000
+    log_level: str = "INFO"  # mmengine's logger (INFO prints the loss every 50 steps)
+    amp: bool = False  # mixed precision (mmengine's AmpOptimWrapper); the paper's runs are fp32
     num_workers: int = 4
     seed: int = 0
     work_dir: str = "runs/sam_wsss/voc/deeplabv2"

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import shutil
 import sys
 import time
@@ -47,6 +48,7 @@ def _photos(voc: Path) -> list[str]:
 
 
 def smoke(out: Path) -> dict:
+    os.environ.setdefault("HF_HUB_OFFLINE", "1")  # tiny models only: nothing to fetch
     import torch
 
     from sam_wsss.data import voc_dataset
@@ -145,13 +147,13 @@ def full(config: Path, out: Path, overrides: list[str]) -> dict:
               f"--weights weights", file=sys.stderr)
         sys.exit(2)
     gpus = max(1, local_gpus())
-    sets = [*overrides, f"train.batch_size={max(1, cfg.train.batch_size // gpus)}"]  # 10 images per step in all
-    args = ["--config", str(config), *[a for s in sets for a in ("--set", s)]]
-    run(train_command("sam_wsss.generate", args))
+    config_args = ["--config", str(config), *[a for s in overrides for a in ("--set", s)]]
+    # 10 images per step over all GPUs, as the single-GPU schedule
+    train_args = [*config_args, "--set", f"train.batch_size={max(1, cfg.train.batch_size // gpus)}"]
+    run(train_command("sam_wsss.generate", config_args))
     out.mkdir(parents=True, exist_ok=True)
-    run([sys.executable, "-m", "sam_wsss.evaluate", *args[:2], *args[2:len(overrides) * 2 + 2],
-         "--out", str(out / "pseudo_label_scores.json")])
-    run(train_command("sam_wsss.train", args))
+    run([sys.executable, "-m", "sam_wsss.evaluate", *config_args, "--out", str(out / "pseudo_label_scores.json")])
+    run(train_command("sam_wsss.train", train_args))
     pseudo = json.loads((out / "pseudo_label_scores.json").read_text())
     trained = json.loads((Path(cfg.train.work_dir) / "results.json").read_text())
     result = {"metric": "val mIoU (DeepLab-v2 on SAM pseudo labels)", "ours": trained["miou"],

@@ -77,7 +77,7 @@ def mmseg_config(cfg: SegTrainConfig, pseudo_dir: str | Path, num_classes: int) 
         val_evaluator=dict(type="IoUMetric", iou_metrics=["mIoU"]),
         train_cfg=dict(type="IterBasedTrainLoop", max_iters=cfg.iters, val_interval=cfg.val_interval),
         val_cfg=dict(type="ValLoop"),
-        optim_wrapper=dict(type="OptimWrapper",
+        optim_wrapper=dict(type="AmpOptimWrapper" if cfg.amp else "OptimWrapper",
                            optimizer=dict(type="SGD", lr=cfg.lr, momentum=cfg.momentum,
                                           weight_decay=cfg.weight_decay),
                            paramwise_cfg=dict(custom_keys={"decode_head": dict(lr_mult=cfg.head_lr_mult)})),
@@ -92,7 +92,7 @@ def mmseg_config(cfg: SegTrainConfig, pseudo_dir: str | Path, num_classes: int) 
                            sampler_seed=dict(type="DistSamplerSeedHook")),
         env_cfg=dict(cudnn_benchmark=False, mp_cfg=dict(mp_start_method="fork"), dist_cfg=dict(backend="nccl")),
         log_processor=dict(by_epoch=False),
-        log_level="WARNING",
+        log_level=cfg.log_level,
         launcher="none",
         resume=False,
     )

@@ -33,3 +33,4 @@ t.iters = 60
 t.lr = 0.01
 t.val_interval = 60
 t.num_workers = 0
+t.log_level = "ERROR"
