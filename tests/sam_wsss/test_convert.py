@@ -60,3 +60,35 @@ def test_cli_writes_a_loadable_state_dict(tmp_path):
     model.load_state_dict(torch.load(tmp_path / "out.pt"), strict=True)
     with pytest.raises(FileNotFoundError, match="missing.pth"):
         load_original_checkpoint(tmp_path / "missing.pth")
+
+
+def test_whole_pseudo_label_step_matches_the_original_on_a_photo():
+    """process_pascal.py's steps (load_image, get_grounding_output, SAM box prompts, save_mask_data) with the same
+    tiny weights, against ours (golden/README.md)."""
+    import json
+
+    import numpy as np
+    from PIL import Image
+
+    from sam_wsss.classes import VOC
+    from sam_wsss.detector import GroundingDinoDetector
+    from sam_wsss.models import tiny_sam
+    from sam_wsss.pipeline import PseudoLabeler
+    from sam_wsss.prompts import TextBoxPrompts
+    from sam_wsss.segmenter import SamBoxSegmenter
+
+    expected = json.load(open(os.path.join(GOLDEN, "pipeline_expected.json")))
+    arrays = np.load(os.path.join(GOLDEN, "pipeline_expected.npz"))
+    model, tokenizer = build_grounding_dino("tiny")
+    model.load_state_dict(load_original_checkpoint(ORIGINAL), strict=True)
+    detector = GroundingDinoDetector(model, tokenizer, box_threshold=expected["box_threshold"])
+    labeler = PseudoLabeler(TextBoxPrompts(detector, VOC), SamBoxSegmenter(tiny_sam(seed=0)))
+    photo = np.array(Image.open(os.path.join(GOLDEN, "pipeline_photo.png")).convert("RGB"))
+    result = labeler("photo", photo, [8, 12])
+    assert result.prompts.caption == expected["caption"]
+    assert result.prompts.phrases == expected["phrases"]
+    # boxes in pixels: 1e-4 of the normalised box times the 90-px side
+    np.testing.assert_allclose(result.prompts.boxes.numpy(), arrays["boxes"], atol=1e-4 * 90, rtol=0)
+    assert len(np.unique(arrays["label_map"])) == 3  # background, cat and dog all present
+    agreement = (result.label_map == arrays["label_map"]).mean()
+    assert agreement > 0.999, agreement  # masks threshold logits at 0: a pixel may flip within 1e-4

@@ -76,7 +76,7 @@ args = types.SimpleNamespace(
     sub_sentence_present=True, dilation=False, device="cpu")
 torch.manual_seed(0)
 model = build_groundingdino(args)
-g = torch.Generator().manual_seed(1)
+g = torch.Generator().manual_seed(2)
 with torch.no_grad():  # random weights everywhere (some heads start at zero), rounded to fp16 for storage
     for name, p in model.named_parameters():
         if p.dim() > 1:
@@ -101,3 +101,66 @@ torch.save({"model": sd}, GOLDEN + "/groundingdino_tiny_original.pth")
 torch.save({"pixel_values": pixels, "caption": caption, "input_ids": torch.tensor(ids),
             "pred_logits": logits.clone(), "pred_boxes": out["pred_boxes"][0].clone()},
            GOLDEN + "/groundingdino_tiny_io.pt")
+
+# ---- the whole pseudo-label step on one photo, as process_pascal.py runs it: load_image, get_grounding_output
+# (with get_phrases_from_posmap_2), SAM box prompts, save_mask_data; SAM is segment-anything (the original vendors
+# the same code) with the weights of sam_wsss.models.tiny_sam(seed=0)
+import ast
+import json
+import os
+
+import numpy as np
+import skimage.data
+from PIL import Image
+
+from sam_wsss.models import tiny_sam
+
+
+def extract(path, names):
+    src = open(path).read()
+    parts = [ast.get_source_segment(src, node) for node in ast.parse(src).body
+             if isinstance(node, ast.FunctionDef) and node.name in names]
+    return "\n\n".join("\n".join(x for x in p.splitlines() if x.strip() != "breakpoint()") for p in parts)
+
+
+import groundingdino.datasets.transforms as T
+from segment_anything import SamPredictor
+
+ns = {"np": np, "torch": torch, "Image": Image, "T": T, "os": os, "json": json, "Dict": dict,
+      "AutoTokenizer": object}
+exec(extract("GroundingDINO/groundingdino/util/utils.py", {"get_phrases_from_posmap_2"}), ns)
+exec(extract("process_pascal.py", {"load_image", "get_grounding_output", "save_mask_data"}), ns)
+src = open("process_pascal.py").read()
+exec(src[src.index("palette = ["):src.index("\nprint(class_dict)")], ns)
+model.tokenizer = tok
+photo = skimage.data.chelsea()[40:160:2, 100:280:2].copy()  # 60 x 90
+Image.fromarray(photo).save(GOLDEN + "/pipeline_photo.png")
+image_pil, image = ns["load_image"](GOLDEN + "/pipeline_photo.png")
+# the original crashes (IndexError) when a kept query's best token is the final [SEP], which this random model
+# often scores highest: take the first (threshold, caption) on which no kept query does that, with >= 2 boxes
+found = None
+for threshold in (0.3, 0.5, 0.7, 0.8, 0.9, 0.95, 0.98, 0.99):
+    for caption in ("cat.dog", "cat.horse.halter.saddle", "dog.person", "person.pottedplant", "cat.person"):
+        try:
+            boxes, phrases = ns["get_grounding_output"](model, image, caption, threshold, 0.25, device="cpu")
+        except IndexError:
+            continue
+        if len(phrases) >= 2:
+            found = (threshold, caption)
+            break
+    if found:
+        break
+threshold, caption = found
+W, H = image_pil.size
+boxes = boxes * torch.tensor([W, H, W, H])  # cx, cy, w, h in pixels -> corners, as the script's per-row loop
+boxes = torch.cat([boxes[:, :2] - boxes[:, 2:] / 2, boxes[:, :2] + boxes[:, 2:] / 2], dim=1)
+predictor = SamPredictor(tiny_sam(seed=0))
+predictor.set_image(np.array(image_pil))
+masks, _, _ = predictor.predict_torch(point_coords=None, point_labels=None, multimask_output=False,
+                                      boxes=predictor.transform.apply_boxes_torch(boxes, (H, W)))
+ns["save_mask_data"]("/tmp/sam_wsss_orig/merge_out", masks, boxes, phrases, "pipeline", H, W)
+label_map = np.array(Image.open("/tmp/sam_wsss_orig/merge_out/pipeline.png"))
+np.savez_compressed(GOLDEN + "/pipeline_expected.npz", label_map=label_map, boxes=boxes.numpy())
+json.dump({"caption": caption, "box_threshold": threshold, "phrases": [p.split("(")[0] for p in phrases]},
+          open(GOLDEN + "/pipeline_expected.json", "w"), indent=1)
+print(len(phrases), phrases[:6], np.unique(label_map, return_counts=True))
