@@ -53,6 +53,7 @@ class PseudoConfig:
     out_dir: str = "runs/sam_wsss/voc/pseudo_labels"
     overlays: int = 20  # save this many image | overlay PNGs beside the labels
     device: str = "auto"
+    amp: bool = False  # bfloat16 autocast for Grounding DINO and SAM (the paper's runs are fp32)
     seed: int = 0  # weights of the tiny models
 
 

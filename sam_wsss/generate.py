@@ -64,7 +64,7 @@ def build_labeler(cfg: PseudoConfig, device: torch.device) -> PseudoLabeler:
     else:
         prompts = FileBoxPrompts(cfg.prompt.boxes_json, vocab.num_classes)
     sam = build_sam(cfg.segmenter.kind, cfg.segmenter.weights, cfg.seed)
-    return PseudoLabeler(prompts, SamBoxSegmenter(sam, device))
+    return PseudoLabeler(prompts, SamBoxSegmenter(sam, device), cfg.amp, device.type)
 
 
 @dataclass

@@ -67,6 +67,16 @@ def test_evaluation_on_known_masks(tiny_voc, tmp_path, capsys):
     assert json.loads((tmp_path / "s.json").read_text())["images"] == 6
 
 
+def test_bfloat16_autocast_runs_the_same_steps(tiny_voc):
+    cfg = PseudoConfig(amp=True)
+    cfg.detector.kind = cfg.segmenter.kind = "tiny"
+    cfg.detector.size, cfg.detector.max_size = 128, 200
+    dataset = voc_dataset(tiny_voc, "train")
+    result = build_labeler(cfg, torch.device("cpu"))("x", dataset.image(dataset.ids[0]), [8])
+    assert result.label_map.shape == (48, 48) and result.label_map.dtype == np.uint8
+    assert result.prompts.boxes.dtype == torch.float32
+
+
 def test_shards_partition_the_ids():
     ids = [str(i) for i in range(10)]
     parts = [shard_ids(ids, f"{i}/3") for i in range(3)]
