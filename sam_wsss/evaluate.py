@@ -73,7 +73,10 @@ def main(argv: list[str] | None = None) -> None:
             cfg = apply_overrides(load_config(args.config), args.overrides)
         except ConfigError as err:
             sys.exit(f"error: {err}")
-        dataset = build_dataset(cfg.pseudo, for_evaluation=True)
+        try:
+            dataset = build_dataset(cfg.pseudo, for_evaluation=True)
+        except (FileNotFoundError, ValueError) as err:
+            sys.exit(f"error: {err}")
         if dataset.gt_path is None:
             sys.exit(f"error: {cfg.pseudo.data.root}/{cfg.pseudo.data.eval_gt_folder}: no ground truth to score against")
         names = vocabulary(cfg.pseudo.prompt.vocabulary).names

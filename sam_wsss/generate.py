@@ -10,6 +10,7 @@ An image whose PNG exists is skipped, so a killed run continues where it stopped
 from __future__ import annotations
 
 import json
+import os
 import sys
 import traceback
 from dataclasses import dataclass, field
@@ -131,14 +132,15 @@ def main(argv: list[str] | None = None) -> None:
     cfg, _ = resolve(args, "sam_wsss")
     if not isinstance(cfg, Experiment):
         sys.exit("error: the config must define an Experiment (sam_wsss.config)")
-    import os
-
     shard = args.shard or (f"{os.environ['RANK']}/{os.environ['WORLD_SIZE']}" if "RANK" in os.environ else "0/1")
     device = resolve_device(cfg.pseudo.device)
     if device.type == "cuda" and "LOCAL_RANK" in os.environ:
         device = torch.device("cuda", int(os.environ["LOCAL_RANK"]))
-    dataset = build_dataset(cfg.pseudo)
-    labeler = build_labeler(cfg.pseudo, device)
+    try:
+        dataset = build_dataset(cfg.pseudo)
+        labeler = build_labeler(cfg.pseudo, device)
+    except (FileNotFoundError, ValueError) as err:  # missing data or weights: say which, no traceback
+        sys.exit(f"error: {err}")
     report = generate(dataset, labeler, cfg.pseudo.out_dir, cfg.pseudo.overlays, shard_ids(dataset.ids, shard))
     print(json.dumps({"written": len(report.written), "skipped": len(report.skipped),
                       "failed": len(report.failed), "out_dir": cfg.pseudo.out_dir}))

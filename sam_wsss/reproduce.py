@@ -159,6 +159,13 @@ def full(config: Path, out: Path, overrides: list[str]) -> dict:
     result = {"metric": "val mIoU (DeepLab-v2 on SAM pseudo labels)", "ours": trained["miou"],
               "pseudo_label_miou": pseudo["miou"], "experiment": cfg.name}
     (out / "results.json").write_text(json.dumps(result, indent=1))
+    from sam_wsss.classes import vocabulary
+    from sam_wsss.evaluate import class_table
+
+    names = vocabulary(cfg.pseudo.prompt.vocabulary).names
+    (out / "results.md").write_text(f"# {cfg.name}\n\nPseudo labels ({cfg.pseudo.data.eval_split}):\n\n"
+                                    + class_table(pseudo, names) + "\n\nDeepLab-v2, val:\n\n"
+                                    + class_table(trained, names) + "\n")
     print(json.dumps(result, indent=1))
     return result
 

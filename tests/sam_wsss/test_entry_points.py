@@ -22,6 +22,13 @@ def test_generate_and_evaluate_commands_on_the_generated_tree(tiny_voc, tmp_path
     assert scores["images"] == 2 and scores["missing"] == 0 and 0 <= scores["miou"] <= 1
 
 
+def test_missing_data_is_a_one_line_error(tmp_path):
+    from sam_wsss.generate import main as generate_main
+
+    with pytest.raises(SystemExit, match=r"error: .*none/JPEGImages: missing"):
+        generate_main(["--config", str(CONFIGS / "voc.py"), "--set", f"pseudo.data.root={tmp_path}/none"])
+
+
 def test_train_refuses_an_empty_pseudo_label_folder(tmp_path):
     from sam_wsss.train import main as train_main
 
@@ -38,10 +45,10 @@ def test_full_profile_runs_generate_evaluate_train_in_order(tmp_path, monkeypatc
     def fake_run(cmd):
         commands.append(list(cmd))
         if "sam_wsss.evaluate" in cmd:
-            Path(cmd[cmd.index("--out") + 1]).write_text(json.dumps({"miou": 0.5}))
+            Path(cmd[cmd.index("--out") + 1]).write_text(json.dumps({"miou": 0.5, "class_iou": [0.5] * 21}))
         if "sam_wsss.train" in cmd:
             (tmp_path / "work").mkdir(exist_ok=True)
-            (tmp_path / "work" / "results.json").write_text(json.dumps({"miou": 0.7}))
+            (tmp_path / "work" / "results.json").write_text(json.dumps({"miou": 0.7, "class_iou": [0.7] * 21}))
 
     monkeypatch.setattr(shared.launch, "run", fake_run)
     monkeypatch.setattr(reproduce, "missing_inputs", lambda cfg: [])
@@ -51,6 +58,7 @@ def test_full_profile_runs_generate_evaluate_train_in_order(tmp_path, monkeypatc
     assert "train.batch_size=10" in commands[2]  # one process here: the whole batch on it
     assert result == {"metric": "val mIoU (DeepLab-v2 on SAM pseudo labels)", "ours": 0.7,
                       "pseudo_label_miou": 0.5, "experiment": "voc"}
+    assert "| **mIoU** | **70.0** |" in (tmp_path / "out" / "results.md").read_text()
 
 
 def test_coco_dataset_names_ground_truth_by_number(tmp_path):
