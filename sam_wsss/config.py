@@ -26,7 +26,8 @@ class DetectorConfig:
     weights: str = "weights/groundingdino_swint_ogc.pth"  # original .pth or a transformers folder
     tokenizer: str = "weights/bert-base-uncased"  # folder with bert-base-uncased's tokenizer files
     box_threshold: float = 0.3  # run_pascal.sh / run_coco.sh
-    text_threshold: float = 0.25  # passed by the original scripts; its phrase rule ignores it
+    text_threshold: float = 0.25  # passed by the original scripts; their phrase rule ignores it
+    phrase_rule: Literal["best_word", "above_text_threshold"] = "best_word"  # detector.py
     size: int = 800
     max_size: int = 1333
 

@@ -77,6 +77,13 @@ def phrase_of_query(scores: torch.Tensor, input_ids: list[int], tokenizer, stop_
     return tokenizer.decode(input_ids[left:right + 1])
 
 
+def phrase_above_threshold(scores: torch.Tensor, input_ids: list[int], tokenizer, text_threshold: float) -> str:
+    """Grounding DINO's own rule (utils.py `get_phrases_from_posmap`, used by Grounded-SAM's demos): the tokens
+    scoring above `text_threshold`, decoded together. Not the paper's rule; a config option."""
+    keep = (scores[: len(input_ids)] > text_threshold).nonzero()[:, 0].tolist()
+    return tokenizer.decode([input_ids[i] for i in keep])
+
+
 def cxcywh_to_xyxy_pixels(boxes: torch.Tensor, width: int, height: int) -> torch.Tensor:
     """Normalised (cx, cy, w, h) -> pixel (x0, y0, x1, y1)."""
     boxes = boxes * torch.tensor([width, height, width, height], dtype=boxes.dtype)
@@ -85,11 +92,17 @@ def cxcywh_to_xyxy_pixels(boxes: torch.Tensor, width: int, height: int) -> torch
 
 class GroundingDinoDetector:
     def __init__(self, model, tokenizer, box_threshold: float = 0.3, text_threshold: float = 0.25,
-                 size: int = 800, max_size: int = 1333, device: str | torch.device = "cpu") -> None:
+                 size: int = 800, max_size: int = 1333, device: str | torch.device = "cpu",
+                 phrase_rule: str = "best_word") -> None:
+        """phrase_rule: "best_word" (the paper's, `phrase_of_query`; text_threshold unused) or
+        "above_text_threshold" (`phrase_above_threshold`)."""
+        if phrase_rule not in ("best_word", "above_text_threshold"):
+            raise ValueError(f"phrase_rule {phrase_rule!r}: expected 'best_word' or 'above_text_threshold'")
         self.model = model.to(device).eval()
         self.tokenizer = tokenizer
         self.box_threshold = box_threshold
-        self.text_threshold = text_threshold  # recorded; the paper's phrase rule does not use it
+        self.text_threshold = text_threshold
+        self.phrase_rule = phrase_rule
         self.size, self.max_size = size, max_size
         self.device = torch.device(device)
         self.stop_ids = phrase_stop_ids(tokenizer)
@@ -108,5 +121,8 @@ class GroundingDinoDetector:
         keep = scores.max(dim=1).values > self.box_threshold
         scores, boxes = scores[keep], out.pred_boxes[0].float().cpu()[keep]
         ids = text.input_ids[0].tolist()
-        phrases = [phrase_of_query(row, ids, self.tokenizer, self.stop_ids) for row in scores]
+        if self.phrase_rule == "best_word":
+            phrases = [phrase_of_query(row, ids, self.tokenizer, self.stop_ids) for row in scores]
+        else:
+            phrases = [phrase_above_threshold(row, ids, self.tokenizer, self.text_threshold) for row in scores]
         return Detections(cxcywh_to_xyxy_pixels(boxes, width, height), scores.max(dim=1).values, phrases)

@@ -60,7 +60,7 @@ def build_labeler(cfg: PseudoConfig, device: torch.device) -> PseudoLabeler:
         det = cfg.detector
         model, tokenizer = build_grounding_dino(det.kind, det.weights, det.tokenizer, cfg.seed)
         detector = GroundingDinoDetector(model, tokenizer, det.box_threshold, det.text_threshold, det.size,
-                                         det.max_size, device)
+                                         det.max_size, device, det.phrase_rule)
         prompts = TextBoxPrompts(detector, vocab)
     else:
         prompts = FileBoxPrompts(cfg.prompt.boxes_json, vocab.num_classes)

@@ -10,6 +10,7 @@ from sam_wsss.classes import VOC
 from sam_wsss.detector import (
     GroundingDinoDetector,
     cxcywh_to_xyxy_pixels,
+    phrase_above_threshold,
     phrase_of_query,
     phrase_stop_ids,
     preprocess_image,
@@ -48,6 +49,8 @@ def test_phrase_rule_matches_the_original(key):
         assert phrase_of_query(row, case["input_ids"], tokenizer, stops) == expected
         checked += 1
     assert checked >= 30
+    for row, expected in zip(logits, case["expected_above_0.25"], strict=True):  # the alternative rule
+        assert phrase_above_threshold(row, case["input_ids"], tokenizer, 0.25) == expected
 
 
 def test_boxes_become_pixel_corners():
@@ -68,6 +71,8 @@ def test_detector_keeps_queries_above_the_box_threshold_and_names_their_classes(
     assert out.caption == "cat.dog"
     table = {"cat": 8, "dog": 12}
     assert out.labels == [table.get(p) for p in out.phrases]
+    with pytest.raises(ValueError, match="phrase_rule 'x'"):
+        GroundingDinoDetector(model, tokenizer, phrase_rule="x")
 
 
 def test_file_prompts_read_boxes_and_reject_bad_entries(tmp_path):

@@ -29,7 +29,7 @@ def extract(path, names, drop_breakpoint=True):
 
 ns = {"np": np, "torch": torch, "Image": Image, "os": __import__("os"), "json": json}
 exec(extract("test_coco_pseudo.py", {"_fast_hist", "scores"}), ns)
-exec(extract("GroundingDINO/groundingdino/util/utils.py", {"get_phrases_from_posmap_2"}).replace("Dict", "dict").replace("AutoTokenizer", "object").replace("torch.BoolTensor", "object"), ns)
+exec(extract("GroundingDINO/groundingdino/util/utils.py", {"get_phrases_from_posmap_2", "get_phrases_from_posmap"}).replace("Dict", "dict").replace("AutoTokenizer", "object").replace("torch.BoolTensor", "object"), ns)
 # the original's module-level class table, as process_pascal.py builds it
 pascal_src = open("process_pascal.py").read()
 start = pascal_src.index("palette = ["); end = pascal_src.index("\nprint(class_dict)")
@@ -88,7 +88,8 @@ for key, caption in {"voc": "cat.horse.halter.saddle.pottedplant.", "coco": "pot
         except IndexError:
             expected.append(None)  # the original crashes here (best token is the final [SEP])
     arrays[f"phrase_{key}_logits"] = logits.numpy()
-    phr[key] = {"caption": caption, "input_ids": ids, "expected": expected}
+    above = [ns["get_phrases_from_posmap"](row > 0.25, {"input_ids": ids}, tok) for row in logits]
+    phr[key] = {"caption": caption, "input_ids": ids, "expected": expected, "expected_above_0.25": above}
 out["phrase"] = phr
 json.dump(out, open(GOLDEN + "/small.json", "w"), indent=1)
 np.savez_compressed(GOLDEN + "/small.npz", **arrays)
