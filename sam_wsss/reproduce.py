@@ -21,6 +21,7 @@ from pathlib import Path
 import numpy as np
 from PIL import Image
 
+from sam_wsss.classes import VOC_CLASSES
 from shared.config import apply_overrides, load_config, save_config
 from shared.results import markdown_table
 
@@ -53,7 +54,7 @@ def smoke(out: Path) -> dict:
 
     from sam_wsss.data import voc_dataset
     from sam_wsss.evaluate import class_table, evaluate_dirs
-    from sam_wsss.generate import build_labeler, generate
+    from sam_wsss.generate import build_dataset, build_labeler, generate
     from sam_wsss.label_map import read_label_png
     from sam_wsss.metrics import mean_iou
     from sam_wsss.synthetic import write_tiny_voc
@@ -66,6 +67,7 @@ def smoke(out: Path) -> dict:
     photo_ids = _photos(voc)
     cfg = load_config(HERE / "configs" / "smoke.py")
     cfg.pseudo.data.root = cfg.train.data_root = str(voc)
+    cfg.pseudo.data.cls_labels = str(voc / "cls_labels.npy")  # the photos have labels but no masks
     cfg.pseudo.out_dir = str(out / "pseudo_labels")
     cfg.train.work_dir = str(out / "deeplabv2")
     out.mkdir(parents=True, exist_ok=True)
@@ -74,8 +76,8 @@ def smoke(out: Path) -> dict:
 
     # 1. pseudo labels with the real pipeline (tiny random Grounding DINO and SAM), twice: the second run resumes
     labeler = build_labeler(cfg.pseudo, torch.device("cpu"))
-    train_set = voc_dataset(voc, "train", str(voc / "cls_labels.npy"), "SegmentationClassAug")
-    photo_set = voc_dataset(voc, "photos", str(voc / "cls_labels.npy"), "SegmentationClassAug")
+    train_set = build_dataset(cfg.pseudo)
+    photo_set = voc_dataset(voc, "photos", cfg.pseudo.data.cls_labels)
     first = generate(train_set, labeler, cfg.pseudo.out_dir, cfg.pseudo.overlays, progress=False)
     photos = generate(photo_set, labeler, cfg.pseudo.out_dir, len(photo_ids), progress=False)
     again = generate(train_set, labeler, cfg.pseudo.out_dir, 0, progress=False)
@@ -115,15 +117,9 @@ def smoke(out: Path) -> dict:
              "ours": result["pseudo_label_miou"], "baseline": result["pseudo_label_baseline_miou"]}]
     table = markdown_table(rows, ["experiment", "metric", "ours", "baseline"])
     (out / "results.md").write_text(table + "\n\nDeepLab-v2 (tiny) on val, per class:\n\n"
-                                    + class_table(trained, _voc_names()) + "\n")
+                                    + class_table(trained, VOC_CLASSES) + "\n")
     print(table)
     return result
-
-
-def _voc_names() -> tuple[str, ...]:
-    from sam_wsss.classes import VOC_CLASSES
-
-    return VOC_CLASSES
 
 
 def missing_inputs(cfg) -> list[str]:
