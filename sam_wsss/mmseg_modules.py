@@ -4,7 +4,8 @@
   the backbone features to class scores, summed (Chen et al. 2017, the "ASPP-L" head used by WSSS methods).
 - `CocoObjectDataset`: MS-COCO 2014 as 81-class index PNGs (background + the 80 object classes), the layout
   WSSS code uses for COCO.
-Importing this module registers both.
+- the `own-run://` checkpoint scheme: resuming from a checkpoint this training wrote itself.
+Importing this module registers all three.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ import os
 import torch
 from mmseg.datasets import BaseSegDataset
 from mmseg.models.decode_heads.decode_head import BaseDecodeHead
+from mmengine.runner.checkpoint import CheckpointLoader
 from mmseg.registry import DATASETS, MODELS
 from torch import nn
 
@@ -57,3 +59,13 @@ class CocoObjectDataset(BaseSegDataset):
                 folder, name = os.path.split(info["seg_map_path"])
                 info["seg_map_path"] = os.path.join(folder, name.rsplit("_", 1)[-1])
         return data_list
+
+
+OWN_RUN = "own-run://"
+
+
+@CheckpointLoader.register_scheme(prefixes=OWN_RUN, force=True)
+def load_own_checkpoint(filename: str, map_location=None) -> dict:
+    """mmengine's checkpoints pickle its log buffers and numpy values, which torch >= 2.6 refuses to load by
+    default; a run's own checkpoints are trusted, so only these are read with weights_only=False."""
+    return torch.load(filename.removeprefix(OWN_RUN), map_location=map_location, weights_only=False)

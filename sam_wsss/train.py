@@ -31,14 +31,16 @@ def build_runner(cfg: Experiment, pseudo_dir: str | Path):
     from mmengine.config import Config
     from mmengine.runner import Runner
 
-    import sam_wsss.mmseg_modules  # noqa: F401  (registers DeepLabV2Head and CocoObjectDataset)
+    from sam_wsss.mmseg_modules import OWN_RUN  # importing registers DeepLabV2Head and CocoObjectDataset
 
     mm = mmseg_config(cfg.train, pseudo_dir, num_classes_of(cfg))
     distributed = int(os.environ.get("WORLD_SIZE", "1")) > 1
     mm["launcher"] = "pytorch" if distributed else "none"
     mm["env_cfg"]["dist_cfg"]["backend"] = "nccl" if torch.cuda.is_available() else "gloo"
     last = Path(cfg.train.work_dir) / "last_checkpoint"
-    mm["resume"] = last.exists()  # continue an interrupted run
+    if last.exists():  # continue an interrupted run from its newest checkpoint
+        mm["resume"] = True
+        mm["load_from"] = OWN_RUN + last.read_text().strip()
     return Runner.from_cfg(Config(mm))
 
 

@@ -75,3 +75,24 @@ def test_coco_dataset_names_ground_truth_by_number(tmp_path):
     assert info["img_path"].endswith("val2014/COCO_val2014_000000000042.jpg")
     assert info["seg_map_path"].endswith("coco_seg_anno/000000000042.png")
     assert len(dataset.metainfo["classes"]) == 81
+
+
+def test_interrupted_training_resumes_from_its_newest_checkpoint(tiny_voc, tmp_path):
+    from shared.config import load_config
+
+    from sam_wsss.train import build_runner
+
+    cfg = load_config(CONFIGS / "smoke.py")
+    cfg.train.data_root = str(tiny_voc)
+    cfg.train.work_dir = str(tmp_path / "work")
+    cfg.train.iters, cfg.train.val_interval, cfg.train.batch_size = 4, 2, 2
+    cfg.train.log_level = "INFO"
+    build_runner(cfg, tiny_voc / "SegmentationClassAug").train()
+    work = tmp_path / "work"
+    (work / "iter_4.pth").unlink()  # as if killed between the two checkpoints
+    (work / "last_checkpoint").write_text(str(work / "iter_2.pth"))
+    runner = build_runner(cfg, tiny_voc / "SegmentationClassAug")
+    runner.train()
+    assert runner.iter == 4 and (work / "iter_4.pth").exists()
+    logs = sorted(work.glob("*/*.log"))
+    assert "resumed epoch: 0, iter: 2" in logs[-1].read_text()
