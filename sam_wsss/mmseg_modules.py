@@ -13,9 +13,9 @@ from __future__ import annotations
 import os
 
 import torch
+from mmengine.runner.checkpoint import CheckpointLoader
 from mmseg.datasets import BaseSegDataset
 from mmseg.models.decode_heads.decode_head import BaseDecodeHead
-from mmengine.runner.checkpoint import CheckpointLoader
 from mmseg.registry import DATASETS, MODELS
 from torch import nn
 

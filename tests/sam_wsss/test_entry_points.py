@@ -78,9 +78,8 @@ def test_coco_dataset_names_ground_truth_by_number(tmp_path):
 
 
 def test_interrupted_training_resumes_from_its_newest_checkpoint(tiny_voc, tmp_path):
-    from shared.config import load_config
-
     from sam_wsss.train import build_runner
+    from shared.config import load_config
 
     cfg = load_config(CONFIGS / "smoke.py")
     cfg.train.data_root = str(tiny_voc)
