@@ -1,0 +1,71 @@
+"""The pieces mmsegmentation lacks for the paper's segmentation network, registered in its registries.
+
+- `DeepLabV2Head`: DeepLab-v2's ASPP classifier: four 3x3 convolutions with dilations 6, 12, 18, 24 straight from
+  the backbone features to class scores, summed (Chen et al. 2017, the "ASPP-L" head used by WSSS methods).
+- `CocoObjectDataset`: MS-COCO 2014 as 81-class index PNGs (background + the 80 object classes), the layout
+  WSSS code uses for COCO.
+- the `own-run://` checkpoint scheme: resuming from a checkpoint this training wrote itself.
+Importing this module registers all three.
+"""
+
+from __future__ import annotations
+
+import os
+
+import torch
+from mmengine.runner.checkpoint import CheckpointLoader
+from mmseg.datasets import BaseSegDataset
+from mmseg.models.decode_heads.decode_head import BaseDecodeHead
+from mmseg.registry import DATASETS, MODELS
+from torch import nn
+
+from sam_wsss.classes import COCO_CLASSES, voc_palette
+
+
+@MODELS.register_module(force=True)
+class DeepLabV2Head(BaseDecodeHead):
+    def __init__(self, dilations: tuple[int, ...] = (6, 12, 18, 24), **kwargs) -> None:
+        # the branches output class scores themselves: no shared 1x1 classifier, no dropout
+        kwargs.setdefault("channels", kwargs["num_classes"])
+        kwargs.setdefault("dropout_ratio", 0.0)
+        kwargs.setdefault("init_cfg", dict(type="Normal", std=0.01, override=dict(name="aspp")))
+        super().__init__(**kwargs)
+        del self.conv_seg
+        self.aspp = nn.ModuleList(
+            nn.Conv2d(self.in_channels, self.out_channels, 3, padding=d, dilation=d, bias=True) for d in dilations)
+
+    def cls_seg(self, feat: torch.Tensor) -> torch.Tensor:  # pragma: no cover - forward does not route through it
+        raise NotImplementedError
+
+    def forward(self, inputs: list[torch.Tensor]) -> torch.Tensor:
+        x = self._transform_inputs(inputs)  # b, c, h/8, w/8
+        return sum(branch(x) for branch in self.aspp)  # b, classes, h/8, w/8
+
+
+@DATASETS.register_module(force=True)
+class CocoObjectDataset(BaseSegDataset):
+    METAINFO = dict(classes=("background", *COCO_CLASSES),
+                    palette=[voc_palette(81)[i:i + 3] for i in range(0, 243, 3)])
+
+    def __init__(self, img_suffix: str = ".jpg", seg_map_suffix: str = ".png", gt_by_number: bool = False,
+                 **kwargs) -> None:
+        self.gt_by_number = gt_by_number
+        super().__init__(img_suffix=img_suffix, seg_map_suffix=seg_map_suffix, **kwargs)
+
+    def load_data_list(self) -> list[dict]:
+        data_list = super().load_data_list()
+        if self.gt_by_number:  # ground truth named by the 12-digit number alone (coco_seg_anno/<number>.png)
+            for info in data_list:
+                folder, name = os.path.split(info["seg_map_path"])
+                info["seg_map_path"] = os.path.join(folder, name.rsplit("_", 1)[-1])
+        return data_list
+
+
+OWN_RUN = "own-run://"
+
+
+@CheckpointLoader.register_scheme(prefixes=OWN_RUN, force=True)
+def load_own_checkpoint(filename: str, map_location=None) -> dict:
+    """mmengine's checkpoints pickle its log buffers and numpy values, which torch >= 2.6 refuses to load by
+    default; a run's own checkpoints are trusted, so only these are read with weights_only=False."""
+    return torch.load(filename.removeprefix(OWN_RUN), map_location=map_location, weights_only=False)

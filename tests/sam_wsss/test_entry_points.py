@@ -1,0 +1,97 @@
+"""Command-line entry points: generate / evaluate / train / reproduce --profile full, on the generated tree."""
+
+import json
+from pathlib import Path
+
+import pytest
+
+CONFIGS = Path(__file__).resolve().parents[2] / "sam_wsss" / "configs"
+
+
+def test_generate_and_evaluate_commands_on_the_generated_tree(tiny_voc, tmp_path, capsys):
+    from sam_wsss.evaluate import main as evaluate_main
+    from sam_wsss.generate import main as generate_main
+
+    sets = ["--set", f"pseudo.data.root={tiny_voc}", "--set", f"pseudo.out_dir={tmp_path / 'pl'}",
+            "--set", "pseudo.data.limit=2", "--set", "pseudo.data.eval_split=train"]
+    generate_main(["--config", str(CONFIGS / "smoke.py"), *sets, "--shard", "0/1"])
+    report = json.loads(capsys.readouterr().out.strip().splitlines()[-1])
+    assert report["written"] == 2 and report["failed"] == 0
+    evaluate_main(["--config", str(CONFIGS / "smoke.py"), *sets, "--out", str(tmp_path / "scores.json")])
+    scores = json.loads((tmp_path / "scores.json").read_text())
+    assert scores["images"] == 2 and scores["missing"] == 0 and 0 <= scores["miou"] <= 1
+
+
+def test_missing_data_is_a_one_line_error(tmp_path):
+    from sam_wsss.generate import main as generate_main
+
+    with pytest.raises(SystemExit, match=r"error: .*none/JPEGImages: missing"):
+        generate_main(["--config", str(CONFIGS / "voc.py"), "--set", f"pseudo.data.root={tmp_path}/none"])
+
+
+def test_train_refuses_an_empty_pseudo_label_folder(tmp_path):
+    from sam_wsss.train import main as train_main
+
+    with pytest.raises(SystemExit, match="no pseudo labels; run python -m sam_wsss.generate"):
+        train_main(["--config", str(CONFIGS / "smoke.py"), "--pseudo-dir", str(tmp_path)])
+
+
+def test_full_profile_runs_generate_evaluate_train_in_order(tmp_path, monkeypatch):
+    import shared.launch
+    from sam_wsss import reproduce
+
+    commands = []
+
+    def fake_run(cmd):
+        commands.append(list(cmd))
+        if "sam_wsss.evaluate" in cmd:
+            Path(cmd[cmd.index("--out") + 1]).write_text(json.dumps({"miou": 0.5, "class_iou": [0.5] * 21}))
+        if "sam_wsss.train" in cmd:
+            (tmp_path / "work").mkdir(exist_ok=True)
+            (tmp_path / "work" / "results.json").write_text(json.dumps({"miou": 0.7, "class_iou": [0.7] * 21}))
+
+    monkeypatch.setattr(shared.launch, "run", fake_run)
+    monkeypatch.setattr(reproduce, "missing_inputs", lambda cfg: [])
+    result = reproduce.full(CONFIGS / "voc.py", tmp_path / "out", [f"train.work_dir={tmp_path / 'work'}"])
+    modules = [c[c.index("-m") + 1] for c in commands]
+    assert modules == ["sam_wsss.generate", "sam_wsss.evaluate", "sam_wsss.train"]
+    assert "train.batch_size=10" in commands[2]  # one process here: the whole batch on it
+    assert result == {"metric": "val mIoU (DeepLab-v2 on SAM pseudo labels)", "ours": 0.7,
+                      "pseudo_label_miou": 0.5, "experiment": "voc"}
+    assert "| **mIoU** | **70.0** |" in (tmp_path / "out" / "results.md").read_text()
+
+
+def test_coco_dataset_names_ground_truth_by_number(tmp_path):
+    from mmseg.utils import register_all_modules
+
+    from sam_wsss.mmseg_modules import CocoObjectDataset
+
+    register_all_modules()
+    (tmp_path / "val2014").mkdir()
+    (tmp_path / "val.txt").write_text("COCO_val2014_000000000042\n")
+    dataset = CocoObjectDataset(data_root=str(tmp_path), ann_file="val.txt", gt_by_number=True, lazy_init=False,
+                                data_prefix=dict(img_path="val2014", seg_map_path="coco_seg_anno"), pipeline=[])
+    info = dataset.get_data_info(0)
+    assert info["img_path"].endswith("val2014/COCO_val2014_000000000042.jpg")
+    assert info["seg_map_path"].endswith("coco_seg_anno/000000000042.png")
+    assert len(dataset.metainfo["classes"]) == 81
+
+
+def test_interrupted_training_resumes_from_its_newest_checkpoint(tiny_voc, tmp_path):
+    from sam_wsss.train import build_runner
+    from shared.config import load_config
+
+    cfg = load_config(CONFIGS / "smoke.py")
+    cfg.train.data_root = str(tiny_voc)
+    cfg.train.work_dir = str(tmp_path / "work")
+    cfg.train.iters, cfg.train.val_interval, cfg.train.batch_size = 4, 2, 2
+    cfg.train.log_level = "INFO"
+    build_runner(cfg, tiny_voc / "SegmentationClassAug").train()
+    work = tmp_path / "work"
+    (work / "iter_4.pth").unlink()  # as if killed between the two checkpoints
+    (work / "last_checkpoint").write_text(str(work / "iter_2.pth"))
+    runner = build_runner(cfg, tiny_voc / "SegmentationClassAug")
+    runner.train()
+    assert runner.iter == 4 and (work / "iter_4.pth").exists()
+    logs = sorted(work.glob("*/*.log"))
+    assert "resumed epoch: 0, iter: 2" in logs[-1].read_text()
