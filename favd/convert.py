@@ -69,3 +69,40 @@ def main() -> None:
 
 if __name__ == "__main__":
     main()
+
+
+def _bert_key(k: str) -> str | None:
+    """A Hugging Face bert-base-uncased key -> ours (gamma/beta of older checkpoints renamed)."""
+    k = k.replace("LayerNorm.gamma", "LayerNorm.weight").replace("LayerNorm.beta", "LayerNorm.bias")
+    if k.startswith("bert.") and not k.startswith("bert.embeddings.position_ids"):
+        return "trans_encoder." + k
+    if k.startswith("cls.predictions."):
+        return "trans_encoder." + k
+    return None
+
+
+def load_pretrained(model, video_swin: str = "", passt: str = "", bert: str = "", checkpoint: str = "") -> dict:
+    """Initialise from the original's pretrained parts, as its training does (non-strict for the parts);
+    a full AVLFormer checkpoint loads strictly. Returns {part: (missing, unexpected)}."""
+    report = {}
+    own = model.state_dict()
+
+    def load_part(name: str, state: dict) -> None:
+        fit = {k: v for k, v in state.items() if k in own and own[k].shape == v.shape}
+        skipped = sorted(set(state) - set(fit))
+        model.load_state_dict(fit, strict=False)
+        report[name] = (len(fit), skipped)
+
+    if video_swin:
+        load_part("video_swin", convert_video_swin_kinetics(torch.load(video_swin, map_location="cpu", weights_only=False)))
+    if passt:
+        state = torch.load(passt, map_location="cpu", weights_only=False)
+        load_part("passt", {"passt.net." + _clean(k): v for k, v in state.items()})
+    if bert:
+        state = torch.load(bert, map_location="cpu", weights_only=False)
+        load_part("bert", {nk: v for k, v in state.items() if (nk := _bert_key(k)) is not None})
+    if checkpoint:
+        state = torch.load(checkpoint, map_location="cpu", weights_only=False)
+        model.load_state_dict(convert_state_dict(state, own), strict=True)
+        report["checkpoint"] = (len(own), [])
+    return report

@@ -148,10 +148,9 @@ class AVLFormer(nn.Module):
         media = self.encode_media(frames, audio)
         return self.trans_encoder(input_ids, media, self.apply_learned_attention(attention_mask), token_type_ids)
 
-    def loss(self, batch: dict) -> tuple[torch.Tensor, dict[str, torch.Tensor]]:
-        """The original's training objective on a batch from `favd.tensorize.CaptionTensorizer`."""
-        logits = self(batch["input_ids"], batch["attention_mask"], batch["frames"], batch["audio"],
-                      batch["token_type_ids"])
+    def compute_loss(self, logits: torch.Tensor, batch: dict) -> tuple[torch.Tensor, dict[str, torch.Tensor]]:
+        """The original's training objective from the logits of `forward` on a batch of
+        `favd.tensorize.CaptionTensorizer` items (kept apart from forward so DDP wraps only forward)."""
         eps = self.cfg.label_smoothing
         # autoregressive: the logit at position i predicts token i + 1 of the unmasked text; [PAD] (id 0) ignored
         lm_loss = F.cross_entropy(logits.float().transpose(1, 2), batch["output_token_ids"], ignore_index=0,
@@ -169,6 +168,11 @@ class AVLFormer(nn.Module):
             loss = loss + self.cfg.loss_sparse_w * sparsity
             logs["loss_sparsity"] = sparsity.detach()
         return loss, logs
+
+    def loss(self, batch: dict) -> tuple[torch.Tensor, dict[str, torch.Tensor]]:
+        logits = self(batch["input_ids"], batch["attention_mask"], batch["frames"], batch["audio"],
+                      batch["token_type_ids"])
+        return self.compute_loss(logits, batch)
 
     # ------------------------------------------------------------------------------------------
     # generation

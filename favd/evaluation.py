@@ -1,0 +1,52 @@
+"""Scoring generated paragraphs: the caption metrics, EntityScore, and the constant-description baseline."""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass
+
+from favd.metrics import (HashWordEncoder, LexiconNouns, T5WordEncoder, caption_metrics, entity_score, nltk_nouns)
+
+
+@dataclass
+class EvalConfig:
+    meteor: bool = True  # METEOR runs Java (about 5 s a call)
+    entity_nouns: str = "nltk"  # "nltk" (the original's tagger) or "lexicon" (a fixed noun list, generated data)
+    entity_lexicon: tuple[str, ...] = ()
+    t5_dir: str = "models/t5-base"  # local t5-base folder; "" -> a hashed stand-in encoder (not the paper's T5)
+
+
+def entity_tools(cfg: EvalConfig):
+    if cfg.entity_nouns == "nltk":
+        extract = nltk_nouns
+    elif cfg.entity_nouns == "lexicon":
+        extract = LexiconNouns(cfg.entity_lexicon)
+    else:
+        raise ValueError(f"eval.entity_nouns: expected 'nltk' or 'lexicon', got {cfg.entity_nouns!r}")
+    encode = T5WordEncoder(cfg.t5_dir) if cfg.t5_dir else HashWordEncoder()
+    return extract, encode
+
+
+def score_predictions(predictions: dict[str, str], references: dict[str, str | list[str]], cfg: EvalConfig
+                      ) -> dict[str, float]:
+    """Caption metrics over all references of a clip; EntityScore against its first reference (the original
+    keeps one reference paragraph per clip)."""
+    refs = {k: [v] if isinstance(v, str) else list(v) for k, v in references.items()}
+    out = caption_metrics(predictions, refs, meteor=cfg.meteor)
+    extract, encode = entity_tools(cfg)
+    out.update(entity_score(predictions, {k: v[0] for k, v in refs.items()}, extract, encode))
+    return out
+
+
+def constant_baseline(train_captions: list[str]) -> str:
+    """The training description with the highest CIDEr-D-free consensus: the CIDEr of each distinct training
+    description against all training descriptions as references (a strong constant guess)."""
+    from pycocoevalcap.cider.cider import Cider
+
+    counts = Counter(train_captions)
+    candidates = list(counts)
+    refs = [c.lower() for c in train_captions]
+    gts = {i: refs for i in range(len(candidates))}
+    res = {i: [c.lower()] for i, c in enumerate(candidates)}
+    _, scores = Cider().compute_score(gts, res)
+    return candidates[int(max(range(len(candidates)), key=lambda i: scores[i]))]
