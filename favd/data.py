@@ -153,7 +153,7 @@ class FAVDDataset(torch.utils.data.Dataset):
 
     def __init__(self, root: str | Path, split: str, tensorizer, num_frames: int = 32, img_res: int = 224,
                  sample_rate: int = 32000, clip_seconds: float = 10.0, training: bool = True,
-                 caption_file: str = "{split}.caption.tsv", seed: int = 0) -> None:
+                 caption_file: str = "{split}.caption.tsv", seed: int = 0, cache: bool = False) -> None:
         self.root = Path(root)
         self.split = split
         self.clips = read_caption_tsv(self.root / "metadata" / caption_file.format(split=split))
@@ -166,12 +166,22 @@ class FAVDDataset(torch.utils.data.Dataset):
         self.clip_length = int(sample_rate * clip_seconds)
         self.training = training
         self.rng = random.Random(seed)
+        # decoded frames / waveforms kept in memory (small datasets: the smoke run re-reads each clip every epoch)
+        self.cache: dict[str, tuple[torch.Tensor, np.ndarray]] | None = {} if cache else None
 
     def __len__(self) -> int:
         return len(self.clips)
 
-    def waveform(self, vid: str) -> torch.Tensor:
-        wave = pad_or_truncate(self.audio.waveform(vid), self.clip_length)
+    def decoded(self, vid: str) -> tuple[torch.Tensor, np.ndarray]:
+        if self.cache is not None and vid in self.cache:
+            return self.cache[vid]
+        out = (load_frames(self.frame_dir, vid, self.num_frames, self.img_res),
+               pad_or_truncate(self.audio.waveform(vid), self.clip_length))
+        if self.cache is not None:
+            self.cache[vid] = out
+        return out
+
+    def augment_audio(self, wave: np.ndarray) -> torch.Tensor:
         if self.training:  # gain in [-7, 7) dB and a roll of [-50, 50) samples, as the original
             wave = wave * 10 ** ((self.rng.randrange(14) - 7) / 20)
             wave = np.roll(wave, self.rng.randrange(-50, 50))
@@ -180,8 +190,9 @@ class FAVDDataset(torch.utils.data.Dataset):
     def __getitem__(self, idx: int) -> dict:
         clip = self.clips[idx]
         item = self.tensorizer(clip.caption)
-        item["frames"] = load_frames(self.frame_dir, clip.vid, self.num_frames, self.img_res)
-        item["audio"] = self.waveform(clip.vid)
+        frames, wave = self.decoded(clip.vid)
+        item["frames"] = frames
+        item["audio"] = self.augment_audio(wave)
         item["index"] = idx
         return item
 

@@ -48,6 +48,7 @@ class DataConfig:
     max_masked_tokens: int = 75
     eval_batch_size: int = 2
     max_eval_clips: int = 0  # 0: the whole split
+    cache_decoded: bool = False  # keep decoded clips in memory (small data only)
     # generated data (smoke): written into `root` when its files are missing
     generate: bool = False
     gen_num_train: int = 96
@@ -110,7 +111,7 @@ def datasets(cfg: FAVDConfig, tokenizer: WordPiece) -> tuple[FAVDDataset, FAVDDa
                                  is_train=True, rng=random.Random(cfg.train.seed))
     test_tz = CaptionTensorizer(tokenizer, m.max_img_seq_length, d.max_gen_length, is_train=False)
     common = dict(num_frames=d.num_frames, img_res=d.img_res, sample_rate=m.audio.sample_rate,
-                  clip_seconds=d.clip_seconds, caption_file=d.caption_file)
+                  clip_seconds=d.clip_seconds, caption_file=d.caption_file, cache=d.cache_decoded)
     train = FAVDDataset(d.root, d.train_split, train_tz, training=True, seed=cfg.train.seed, **common)
     test = FAVDDataset(d.root, d.eval_split, test_tz, training=False, **common)
     return train, test

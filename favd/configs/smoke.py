@@ -25,6 +25,7 @@ config.data.max_gen_length = 24
 config.data.mask_prob = 0.25
 config.data.max_masked_tokens = 8
 config.data.eval_batch_size = 40
+config.data.cache_decoded = True
 
 m = config.model
 m.swin.embed_dim, m.swin.depths, m.swin.num_heads = 16, (2, 2), (2, 4)
@@ -40,15 +41,15 @@ m.bert = BertSettings(vocab_size=32, hidden_size=64, num_hidden_layers=2, num_at
                       hidden_dropout_prob=0.0, attention_probs_dropout_prob=0.0)
 
 config.backbone_coef_lr = 1.0
-config.train.batch_size = 16
-config.train.max_steps = 300
+config.train.batch_size = 8
+config.train.max_steps = 200
 config.train.optim.lr = 1e-3
 config.train.optim.weight_decay = 0.01
 config.train.schedule.name = "linear"
 config.train.schedule.warmup_steps = 20
 config.train.clip_grad_norm = 1.0
 config.train.log_every = 50
-config.train.ckpt_every = 300
+config.train.ckpt_every = 200
 config.train.progress = False
 config.eval.meteor = False
 config.eval.entity_nouns = "lexicon"
