@@ -1,7 +1,7 @@
-"""A generated FAVDBench-layout dataset: a coloured shape moving over a background, with a tone playing.
+"""A generated FAVDBench-layout dataset: a coloured shape moving over a background, with a sound playing.
 
 Each clip gets a templated paragraph in the benchmark's shape (caption, visual details, audio sentence):
-    "a red circle moves left. the circle is red. the background is gray. a high tone is playing."
+    "a red circle moves left. the circle is red. the background is gray. a high whistle is playing."
 Written exactly as the real data is laid out (favd.data), so the smoke run reads it through the real reader.
 """
 
@@ -21,19 +21,21 @@ COLORS = {"red": (220, 30, 30), "green": (30, 200, 30), "blue": (30, 60, 230), "
 SHAPES = ("circle", "square", "triangle")
 MOTIONS = {"left": (-1, 0), "right": (1, 0), "up": (0, -1), "down": (0, 1)}
 BACKGROUNDS = {"gray": (110, 110, 110), "white": (235, 235, 235), "black": (15, 15, 15)}
-TONES = {"low": 220.0, "high": 880.0, "buzzing": 0.0}  # 0: noise
-NOUNS = ("circle", "square", "triangle", "background", "tone")
+# sound -> (frequency in Hz, 0 for noise; the audio sentence)
+SOUNDS = {"hum": (220.0, "a low hum is playing"), "whistle": (880.0, "a high whistle is playing"),
+          "noise": (0.0, "a loud noise is playing")}
+NOUNS = ("circle", "square", "triangle", "background", "hum", "whistle", "noise")
 SPECIAL_TOKENS = ("[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]")
 
 
-def describe(color: str, shape: str, motion: str, background: str, tone: str) -> str:
+def describe(color: str, shape: str, motion: str, background: str, sound: str) -> str:
     return (f"a {color} {shape} moves {motion}. the {shape} is {color}. "
-            f"the background is {background}. a {tone} tone is playing.")
+            f"the background is {background}. {SOUNDS[sound][1]}.")
 
 
 def vocabulary() -> list[str]:
-    words = {".", "a", "moves", "the", "is", "background", "tone", "playing"}
-    words |= set(COLORS) | set(SHAPES) | set(MOTIONS) | set(BACKGROUNDS) | set(TONES)
+    words = {".", "a", "moves", "the", "is", "background", "playing", "low", "high", "loud"}
+    words |= set(COLORS) | set(SHAPES) | set(MOTIONS) | set(BACKGROUNDS) | set(SOUNDS)
     return [*SPECIAL_TOKENS, *sorted(words)]
 
 
@@ -66,11 +68,12 @@ def draw_frames(color: str, shape: str, motion: str, background: str, num_frames
     return frames
 
 
-def tone_wave(tone: str, seconds: float, sample_rate: int, rng: np.random.Generator) -> np.ndarray:
+def sound_wave(sound: str, seconds: float, sample_rate: int, rng: np.random.Generator) -> np.ndarray:
     t = np.arange(int(seconds * sample_rate)) / sample_rate
-    if TONES[tone] == 0.0:
+    freq = SOUNDS[sound][0]
+    if freq == 0.0:
         return (0.3 * rng.standard_normal(t.shape)).astype(np.float32)
-    return (0.5 * np.sin(2 * np.pi * TONES[tone] * t)).astype(np.float32)
+    return (0.5 * np.sin(2 * np.pi * freq * t)).astype(np.float32)
 
 
 def encode_mp3(wave: np.ndarray, sample_rate: int) -> bytes:
@@ -97,7 +100,7 @@ def generate_split(root: str | Path, split: str, num_clips: int, num_frames: int
     rows, names, mp3s, coco = [], [], [], []
     for i in range(num_clips):
         slots = (rng.choice(list(COLORS)), rng.choice(SHAPES), rng.choice(list(MOTIONS)), rng.choice(list(BACKGROUNDS)),
-                 rng.choice(list(TONES)))
+                 rng.choice(list(SOUNDS)))
         vid = f"{split}_{i:05d}"
         for t, img in enumerate(draw_frames(*slots[:4], num_frames, size, rng), 1):
             img.save(frame_dir / f"{vid}_frame{t:04d}.jpg", quality=95)
@@ -105,7 +108,7 @@ def generate_split(root: str | Path, split: str, num_clips: int, num_frames: int
         rows.append(f"{split}/{vid}.mp4\t{json.dumps([{'caption': text}])}")
         coco.append({"image_id": vid, "caption": text, "id": i})
         names.append(vid)
-        mp3s.append(np.frombuffer(encode_mp3(tone_wave(slots[4], seconds, sample_rate, nrng), sample_rate), np.uint8))
+        mp3s.append(np.frombuffer(encode_mp3(sound_wave(slots[4], seconds, sample_rate, nrng), sample_rate), np.uint8))
     (root / "metadata" / f"{split}.caption.tsv").write_text("\n".join(rows) + "\n")
     (root / "metadata" / f"{split}.caption_coco_format.json").write_text(json.dumps(
         {"images": [{"id": n} for n in names], "annotations": coco, "type": "captions"}))

@@ -92,7 +92,7 @@ def build_optimizer(model: AVLFormer, cfg: FAVDConfig) -> torch.optim.Optimizer:
                      "lr": lr * cfg.backbone_coef_lr if swin else lr}
                     for (swin, decay), ps in groups.items() if ps]
     o = cfg.train.optim
-    return torch.optim.AdamW(param_groups, lr=lr, betas=o.betas, eps=o.eps)
+    return torch.optim.AdamW(param_groups, lr=lr, betas=o.betas, eps=o.eps, foreach=True)
 
 
 def build_model(cfg: FAVDConfig) -> AVLFormer:

@@ -22,8 +22,8 @@ config.data.img_res = 32
 config.data.clip_seconds = 0.5
 config.data.max_seq_length = 24
 config.data.max_gen_length = 24
-config.data.mask_prob = 0.25
-config.data.max_masked_tokens = 8
+config.data.mask_prob = 0.5  # more supervised positions per clip: the model starts from scratch
+config.data.max_masked_tokens = 12
 config.data.eval_batch_size = 40
 config.data.cache_decoded = True
 
@@ -43,7 +43,7 @@ m.bert = BertSettings(vocab_size=32, hidden_size=64, num_hidden_layers=2, num_at
 config.backbone_coef_lr = 1.0
 config.train.batch_size = 8
 config.train.max_steps = 200
-config.train.optim.lr = 1e-3
+config.train.optim.lr = 2e-3
 config.train.optim.weight_decay = 0.01
 config.train.schedule.name = "linear"
 config.train.schedule.warmup_steps = 20
