@@ -52,9 +52,8 @@ def main() -> None:
     parser.add_argument("out", type=Path)
     parser.add_argument("--config", default="favd/configs/favd_32frm.py", help="config whose model checks the keys")
     args = parser.parse_args()
-    from shared.config import load_config
-
     from favd.model import AVLFormer
+    from shared.config import load_config
 
     cfg = load_config(args.config)
     with torch.device("meta"):

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass
 
-from favd.metrics import (HashWordEncoder, LexiconNouns, T5WordEncoder, caption_metrics, entity_score, nltk_nouns)
+from favd.metrics import HashWordEncoder, LexiconNouns, T5WordEncoder, caption_metrics, entity_score, nltk_nouns
 
 
 @dataclass

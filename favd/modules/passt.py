@@ -127,7 +127,7 @@ class PaSST(nn.Module):
         self.freq_new_pos_embed = nn.Parameter(torch.zeros(1, embed_dim, gf, 1))
         self.time_new_pos_embed = nn.Parameter(torch.zeros(1, embed_dim, 1, gt))
         self.pos_drop = nn.Dropout(drop_rate)
-        dpr = torch.linspace(0, drop_path_rate, depth).tolist()
+        dpr = [drop_path_rate * i / max(depth - 1, 1) for i in range(depth)]
         self.blocks = nn.Sequential(*[Block(embed_dim, num_heads, mlp_ratio, drop_rate, attn_drop_rate, dpr[i])
                                       for i in range(depth)])
         self.norm = nn.LayerNorm(embed_dim, eps=1e-6)

@@ -215,7 +215,8 @@ class SwinTransformer3D(nn.Module):
         super().__init__()
         self.patch_embed = PatchEmbed3D(tuple(patch_size), in_chans, embed_dim, patch_norm)
         self.pos_drop = nn.Dropout(drop_rate)
-        dpr = torch.linspace(0, drop_path_rate, sum(depths)).tolist()
+        n = sum(depths)  # stochastic depth rising linearly over the blocks (python floats: works on the meta device)
+        dpr = [drop_path_rate * i / max(n - 1, 1) for i in range(n)]
         self.layers = nn.ModuleList()
         for i, depth in enumerate(depths):
             self.layers.append(BasicLayer(

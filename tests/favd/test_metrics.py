@@ -4,16 +4,24 @@ and the caption metrics against pycocoevalcap's COCOEvalCap (the original's eval
 
 import json
 from pathlib import Path
-from types import SimpleNamespace
 
 import numpy as np
+import pycocoevalcap.eval as coco_eval
 import pytest
 import torch
 from transformers import T5Config, T5EncoderModel
 
-import pycocoevalcap.eval as coco_eval
-from favd.metrics import (LexiconNouns, audio_score_scale, caption_metrics, encode_padded, entity_comprehensiveness,
-                          entity_recall, entity_score, entity_score_from_nouns, trilip_logits)
+from favd.metrics import (
+    LexiconNouns,
+    audio_score_scale,
+    caption_metrics,
+    encode_padded,
+    entity_comprehensiveness,
+    entity_recall,
+    entity_score,
+    entity_score_from_nouns,
+    trilip_logits,
+)
 
 GOLDEN = Path(__file__).parent / "golden"
 VALUES = json.loads((GOLDEN / "metrics_golden.json").read_text())
@@ -85,24 +93,49 @@ class _Coco:
         return list(self.imgToAnns)
 
 
+class _Recorder:
+    """Stands in for a Java scorer (METEOR, SPICE): records what it is given, scores 0."""
+
+    def __init__(self, name: str, calls: list) -> None:
+        self.name, self.calls = name, calls
+
+    def method(self) -> str:
+        return self.name
+
+    def compute_score(self, gts: dict, res: dict) -> tuple[float, list[float]]:
+        self.calls.append((self.name, gts, res))
+        return 0.0, [0.0] * len(gts)
+
+    def close(self) -> None:
+        pass
+
+
 def test_caption_metrics_match_coco_eval_cap(monkeypatch: pytest.MonkeyPatch) -> None:
     refs = {"v1": ["a red circle moves left. a low hum is playing.", "a red ball rolls to the left."],
             "v2": ["a man speaks into a microphone on a stage."],
             "v3": ["the dog barks at a white wall, loudly!"]}
     preds = {"v1": "a red circle moves left. a hum is playing.", "v2": "a man speaks on stage.", "v3": ""}
-    # SPICE needs Stanford CoreNLP downloaded at run time: replaced by a stub in the reference run
-    monkeypatch.setattr(coco_eval, "Spice", lambda: SimpleNamespace(method=lambda: "SPICE",
-                                                                    compute_score=lambda g, r: (0.0, [0.0] * len(g))))
+    # METEOR (about 5 s of Java a call) and SPICE (needs CoreNLP downloaded) record their inputs instead:
+    # both sides must hand METEOR the same tokenised captions
+    theirs: list = []
+    monkeypatch.setattr(coco_eval, "Spice", lambda: _Recorder("SPICE", theirs))
+    monkeypatch.setattr(coco_eval, "Meteor", lambda: _Recorder("METEOR", theirs))
     ev = coco_eval.COCOEvalCap(_Coco(refs), _Coco({k: [v] for k, v in preds.items()}))
     ev.evaluate()
+    ours_calls: list = []
+    import pycocoevalcap.meteor.meteor as meteor_module
+
+    monkeypatch.setattr(meteor_module, "Meteor", lambda: _Recorder("METEOR", ours_calls))
     ours = caption_metrics(preds, refs, meteor=True)
-    for key in ("Bleu_1", "Bleu_2", "Bleu_3", "Bleu_4", "METEOR", "ROUGE_L", "CIDEr"):
+    for key in ("Bleu_1", "Bleu_2", "Bleu_3", "Bleu_4", "ROUGE_L", "CIDEr"):
         assert ours[key] == pytest.approx(ev.eval[key], abs=1e-9), key
+    assert ours_calls[0][1:] == theirs[0][1:]
 
 
 def test_caption_metrics_all_correct_and_missing_reference() -> None:
     refs = {"a": ["a red circle moves left."], "b": ["a blue square moves up."], "c": ["the background is gray."]}
-    out = caption_metrics({k: v[0] for k, v in refs.items()}, refs, meteor=False)
+    out = caption_metrics({k: v[0] for k, v in refs.items()}, refs, meteor=True)  # the one real METEOR call
     assert out["Bleu_1"] == pytest.approx(1.0) and out["ROUGE_L"] == pytest.approx(1.0)
+    assert 0.9 < out["METEOR"] <= 1.0
     with pytest.raises(KeyError, match="zzz"):
         caption_metrics({"zzz": "x"}, refs, meteor=False)
