@@ -180,13 +180,18 @@ class AVLFormer(nn.Module):
     @torch.no_grad()
     def generate(self, frames: torch.Tensor, audio: torch.Tensor, attention_mask: torch.Tensor, max_length: int,
                  bos_token_id: int, eos_token_id: int, pad_token_id: int, mask_token_id: int,
-                 token_type_ids: torch.Tensor | None = None) -> tuple[torch.Tensor, torch.Tensor]:
+                 token_type_ids: torch.Tensor | None = None, cache_media: bool = True
+                 ) -> tuple[torch.Tensor, torch.Tensor]:
         """Greedy decoding as the original (`_generate_no_beam_search` without cached states).
 
         attention_mask: (b, max_length + m, max_length + m) from the test-time tensorizer. At each step the
         input is [generated tokens, MASK]; the rows/cols of the text positions not yet reached are removed,
         and the logit at the MASK position picks the next token.
         Returns ids (b, max_length) padded with pad_token_id, and the mean log-probability per sequence (b,).
+
+        cache_media: media tokens attend only to media (the seq2seq mask), so their keys/values in every layer are
+        computed once instead of at every step as the original does; each step then costs O(n (n + m)) rather
+        than O((n + m)^2). Falls back to full recomputation if the mask lets media see text.
         """
         media = self.encode_media(frames, audio)
         full_mask = self.apply_learned_attention(attention_mask)
@@ -197,14 +202,22 @@ class AVLFormer(nn.Module):
         ids = torch.full((b, 1), bos_token_id, dtype=torch.long, device=device)
         unfinished = torch.ones(b, dtype=torch.long, device=device)
         logprobs, alive = [], []
+        bert, head = self.trans_encoder.bert, self.trans_encoder.cls.predictions
+        media_sees_text = bool(full_mask[:, max_length:, :max_length].any())
+        cache = None if (media_sees_text or not cache_media) else bert.media_cache(media, full_mask[:, max_length:, max_length:])
         cur_len = 1
         while cur_len < max_length:
             inp = torch.cat([ids, torch.full((b, 1), mask_token_id, dtype=torch.long, device=device)], dim=1)
             n = inp.shape[1]
             keep = torch.cat([torch.arange(n, device=device),
                               torch.arange(max_length, full_mask.shape[1], device=device)])
-            mask = full_mask[:, keep][:, :, keep]
-            logits = self.trans_encoder(inp, media, mask, token_type_ids[:, :n], position_ids[:, :n])[:, cur_len]
+            if cache is not None:
+                hidden = bert.forward_text(inp, cache, full_mask[:, :n][:, :, keep], token_type_ids[:, :n],
+                                           position_ids[:, :n])
+                logits = head(hidden[:, cur_len])
+            else:
+                mask = full_mask[:, keep][:, :, keep]
+                logits = self.trans_encoder(inp, media, mask, token_type_ids[:, :n], position_ids[:, :n])[:, cur_len]
             next_token = logits.argmax(-1)
             logprobs.append(logits.log_softmax(-1).gather(-1, next_token[:, None]))
             alive.append(unfinished)

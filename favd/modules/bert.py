@@ -62,8 +62,15 @@ class BertSelfAttention(nn.Module):
         b, n, d = x.shape
         return x.view(b, n, self.num_heads, d // self.num_heads).transpose(1, 2)  # b, h, n, dh
 
-    def forward(self, x: torch.Tensor, bias: torch.Tensor) -> torch.Tensor:
+    def kv(self, x: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+        return self._heads(self.key(x)), self._heads(self.value(x))
+
+    def forward(self, x: torch.Tensor, bias: torch.Tensor,
+                extra_kv: tuple[torch.Tensor, torch.Tensor] | None = None) -> torch.Tensor:
+        """extra_kv: keys/values of tokens appended after x's own (cached media tokens), (b, h, m, dh) each."""
         q, k, v = self._heads(self.query(x)), self._heads(self.key(x)), self._heads(self.value(x))
+        if extra_kv is not None:
+            k, v = torch.cat([k, extra_kv[0]], dim=2), torch.cat([v, extra_kv[1]], dim=2)
         out = F.scaled_dot_product_attention(q, k, v, attn_mask=bias,
                                              dropout_p=self.dropout.p if self.training else 0.0)
         return out.transpose(1, 2).reshape(x.shape)
@@ -102,8 +109,9 @@ class BertLayer(nn.Module):
         self.intermediate = BertIntermediate(cfg)
         self.output = BertResidual(cfg.intermediate_size, cfg)
 
-    def forward(self, x: torch.Tensor, bias: torch.Tensor) -> torch.Tensor:
-        a = self.attention.output(self.attention.self(x, bias), x)
+    def forward(self, x: torch.Tensor, bias: torch.Tensor,
+                extra_kv: tuple[torch.Tensor, torch.Tensor] | None = None) -> torch.Tensor:
+        a = self.attention.output(self.attention.self(x, bias, extra_kv), x)
         return self.output(gelu(self.intermediate.dense(a)), a)
 
 
@@ -144,6 +152,26 @@ class BertImgModel(nn.Module):
         x = torch.cat([x, self.dropout(self.img_embedding(img_feats))], dim=1)
         for layer in self.encoder.layer:
             x = layer(x, bias)
+        return x
+
+    def media_cache(self, img_feats: torch.Tensor, media_mask: torch.Tensor) -> list[tuple[torch.Tensor, torch.Tensor]]:
+        """Per-layer keys/values of the media tokens alone. Exact when media tokens attend to no text token
+        (the seq2seq mask): their states then never depend on the text. media_mask (b, m, m)."""
+        bias = ((1.0 - media_mask.to(self.img_embedding.weight.dtype)) * -10000.0).unsqueeze(1)
+        h = self.dropout(self.img_embedding(img_feats))
+        cache = []
+        for layer in self.encoder.layer:
+            cache.append(layer.attention.self.kv(h))
+            h = layer(h, bias)
+        return cache
+
+    def forward_text(self, input_ids: torch.Tensor, cache: list[tuple[torch.Tensor, torch.Tensor]],
+                     text_mask: torch.Tensor, token_type_ids: torch.Tensor, position_ids: torch.Tensor) -> torch.Tensor:
+        """Text states given cached media keys/values; text_mask (b, n, n + m) are the text rows of the full mask."""
+        bias = ((1.0 - text_mask.to(self.img_embedding.weight.dtype)) * -10000.0).unsqueeze(1)
+        x = self.embeddings(input_ids, token_type_ids, position_ids)
+        for layer, kv in zip(self.encoder.layer, cache, strict=True):
+            x = layer(x, bias, kv)
         return x
 
 

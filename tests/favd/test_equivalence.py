@@ -83,3 +83,14 @@ def test_training_mode_runs_and_backpropagates(golden_cfg) -> None:
     assert torch.isfinite(loss)
     assert m.learn_vid_att.weight.grad is not None and m.swin.backbone.patch_embed.proj.weight.grad is not None
     assert m.passt.net.patch_embed.proj.weight.grad is not None
+
+
+def test_cached_media_generation_equals_full_recomputation(model: AVLFormer) -> None:
+    x = GOLDEN["inputs"]
+    outs = []
+    for cache in (True, False):
+        torch.manual_seed(5)
+        outs.append(model.generate(x["frames"], x["audio"], GOLDEN["gen_mask"], max_length=8, bos_token_id=1,
+                                   eos_token_id=2, pad_token_id=0, mask_token_id=3, cache_media=cache))
+    assert outs[0][0].tolist() == outs[1][0].tolist()
+    assert (outs[0][1] - outs[1][1]).abs().max() <= TOL
