@@ -11,7 +11,9 @@
 
 from __future__ import annotations
 
+import contextlib
 import importlib
+import io
 import re
 from collections.abc import Callable, Iterable, Sequence
 
@@ -26,14 +28,19 @@ import torch.nn.functional as F
 def caption_metrics(predictions: dict[str, str], references: dict[str, list[str]], meteor: bool = True
                     ) -> dict[str, float]:
     """Corpus scores over the ids of `predictions` (as COCOEvalCap with params['image_id'] = result ids)."""
+    missing = [k for k in predictions if k not in references]
+    if missing:
+        raise KeyError(f"no reference for prediction ids {missing[:5]}")
+    with contextlib.redirect_stdout(io.StringIO()):  # the scorers print their internals
+        return _caption_metrics(predictions, references, meteor)
+
+
+def _caption_metrics(predictions: dict[str, str], references: dict[str, list[str]], meteor: bool) -> dict[str, float]:
     from pycocoevalcap.bleu.bleu import Bleu
     from pycocoevalcap.cider.cider import Cider
     from pycocoevalcap.rouge.rouge import Rouge
     from pycocoevalcap.tokenizer.ptbtokenizer import PTBTokenizer
 
-    missing = [k for k in predictions if k not in references]
-    if missing:
-        raise KeyError(f"no reference for prediction ids {missing[:5]}")
     ids = list(predictions)
     tokenizer = PTBTokenizer()
     gts = tokenizer.tokenize({i: [{"caption": c} for c in references[i]] for i in ids})
@@ -44,9 +51,7 @@ def caption_metrics(predictions: dict[str, str], references: dict[str, list[str]
     if meteor:
         from pycocoevalcap.meteor.meteor import Meteor
 
-        scorer = Meteor()
-        out["METEOR"] = float(scorer.compute_score(gts, res)[0])
-        scorer.close() if hasattr(scorer, "close") else None
+        out["METEOR"] = float(Meteor().compute_score(gts, res)[0])
     out["ROUGE_L"] = float(Rouge().compute_score(gts, res)[0])
     out["CIDEr"] = float(Cider().compute_score(gts, res)[0])
     return out
