@@ -180,14 +180,15 @@ class AVLFormer(nn.Module):
     @torch.no_grad()
     def generate(self, frames: torch.Tensor, audio: torch.Tensor, attention_mask: torch.Tensor, max_length: int,
                  bos_token_id: int, eos_token_id: int, pad_token_id: int, mask_token_id: int,
-                 token_type_ids: torch.Tensor | None = None, cache_media: bool = True
-                 ) -> tuple[torch.Tensor, torch.Tensor]:
-        """Greedy decoding as the original (`_generate_no_beam_search` without cached states).
+                 token_type_ids: torch.Tensor | None = None, num_beams: int = 1, length_penalty: float = 1.0,
+                 cache_media: bool = True) -> tuple[torch.Tensor, torch.Tensor]:
+        """Greedy decoding (num_beams=1, the original's default) or beam search, as the original `generate`.
 
-        attention_mask: (b, max_length + m, max_length + m) from the test-time tensorizer. At each step the
-        input is [generated tokens, MASK]; the rows/cols of the text positions not yet reached are removed,
-        and the logit at the MASK position picks the next token.
-        Returns ids (b, max_length) padded with pad_token_id, and the mean log-probability per sequence (b,).
+        attention_mask: (b, max_length + m, max_length + m) from the test-time tensorizer. At each step the input
+        is [generated tokens, MASK]; the rows/cols of the text positions not yet reached are removed, and the
+        logit at the MASK position picks the next token.
+        Returns ids (b, max_length) padded with pad_token_id, and per sequence the mean log-probability (greedy)
+        or the beam score, sum of log-probabilities / length**length_penalty (beam search).
 
         cache_media: media tokens attend only to media (the seq2seq mask), so their keys/values in every layer are
         computed once instead of at every step as the original does; each step then costs O(n (n + m)) rather
@@ -195,46 +196,139 @@ class AVLFormer(nn.Module):
         """
         media = self.encode_media(frames, audio)
         full_mask = self.apply_learned_attention(attention_mask)
-        b, device = media.shape[0], media.device
+        b = media.shape[0]
         if token_type_ids is None:
-            token_type_ids = torch.zeros(b, max_length, dtype=torch.long, device=device)
-        position_ids = torch.arange(max_length, device=device).expand(b, -1)
-        ids = torch.full((b, 1), bos_token_id, dtype=torch.long, device=device)
-        unfinished = torch.ones(b, dtype=torch.long, device=device)
-        logprobs, alive = [], []
+            token_type_ids = torch.zeros(b, max_length, dtype=torch.long, device=media.device)
+        if num_beams > 1:  # every beam of a clip shares its media (the original's _expand_for_beams)
+            media, full_mask, token_type_ids = (x.repeat_interleave(num_beams, 0)
+                                                for x in (media, full_mask, token_type_ids))
+        next_logits = self._next_token_logits(media, full_mask, token_type_ids, max_length, mask_token_id, cache_media)
+        start = torch.full((media.shape[0], 1), bos_token_id, dtype=torch.long, device=media.device)
+        if num_beams == 1:
+            return _greedy(next_logits, start, max_length, eos_token_id, pad_token_id)
+        return _beam_search(next_logits, start, b, num_beams, max_length, eos_token_id, pad_token_id, length_penalty)
+
+    def _next_token_logits(self, media: torch.Tensor, full_mask: torch.Tensor, token_type_ids: torch.Tensor,
+                           max_length: int, mask_token_id: int, cache_media: bool):
+        """A function: generated ids (rows, t) -> logits (rows, vocab) of token t, read at an appended [MASK]."""
         bert, head = self.trans_encoder.bert, self.trans_encoder.cls.predictions
+        device = media.device
         media_sees_text = bool(full_mask[:, max_length:, :max_length].any())
-        cache = None if (media_sees_text or not cache_media) else bert.media_cache(media, full_mask[:, max_length:, max_length:])
-        cur_len = 1
-        while cur_len < max_length:
-            inp = torch.cat([ids, torch.full((b, 1), mask_token_id, dtype=torch.long, device=device)], dim=1)
-            n = inp.shape[1]
-            keep = torch.cat([torch.arange(n, device=device),
-                              torch.arange(max_length, full_mask.shape[1], device=device)])
+        cache = None
+        if cache_media and not media_sees_text:
+            cache = bert.media_cache(media, full_mask[:, max_length:, max_length:])
+        position_ids = torch.arange(max_length, device=device).expand(media.shape[0], -1)
+
+        def next_logits(ids: torch.Tensor) -> torch.Tensor:
+            rows, cur_len = ids.shape
+            inp = torch.cat([ids, torch.full((rows, 1), mask_token_id, dtype=torch.long, device=device)], dim=1)
+            n = cur_len + 1
+            keep = torch.cat([torch.arange(n, device=device), torch.arange(max_length, full_mask.shape[1], device=device)])
             if cache is not None:
                 hidden = bert.forward_text(inp, cache, full_mask[:, :n][:, :, keep], token_type_ids[:, :n],
                                            position_ids[:, :n])
-                logits = head(hidden[:, cur_len])
+                return head(hidden[:, cur_len])
+            mask = full_mask[:, keep][:, :, keep]
+            return self.trans_encoder(inp, media, mask, token_type_ids[:, :n], position_ids[:, :n])[:, cur_len]
+
+        return next_logits
+
+
+def _greedy(next_logits, ids: torch.Tensor, max_length: int, eos_token_id: int, pad_token_id: int
+            ) -> tuple[torch.Tensor, torch.Tensor]:
+    """The original's `_generate_no_beam_search` without sampling."""
+    b = ids.shape[0]
+    unfinished = torch.ones(b, dtype=torch.long, device=ids.device)
+    logprobs, alive = [], []
+    cur_len = 1
+    while cur_len < max_length:
+        logits = next_logits(ids)
+        next_token = logits.argmax(-1)
+        logprobs.append(logits.log_softmax(-1).gather(-1, next_token[:, None]))
+        alive.append(unfinished)
+        add = next_token * unfinished + pad_token_id * (1 - unfinished)
+        ids = torch.cat([ids, add[:, None]], dim=1)
+        unfinished = unfinished * add.ne(eos_token_id).long()
+        cur_len += 1
+        if unfinished.max() == 0:
+            break
+    if cur_len == max_length:
+        ids[:, -1].masked_fill_(unfinished.bool(), eos_token_id)
+    lp = torch.cat(logprobs, dim=1)
+    alive_f = torch.stack(alive, dim=1).float()
+    mean_lp = (lp * alive_f).sum(1) / alive_f.sum(1)
+    if ids.shape[1] < max_length:
+        ids = torch.cat([ids, ids.new_full((b, max_length - ids.shape[1]), pad_token_id)], dim=1)
+    return ids, mean_lp
+
+
+class _Hypotheses:
+    """The n-best finished sequences of one clip (the original's BeamHypotheses, early_stopping=False)."""
+
+    def __init__(self, n: int, max_length: int, length_penalty: float) -> None:
+        self.n, self.max_length, self.length_penalty = n, max_length - 1, length_penalty
+        self.hyp: list[tuple[float, torch.Tensor]] = []
+        self.worst = 1e9
+
+    def add(self, hyp: torch.Tensor, sum_logprobs: float) -> None:
+        score = sum_logprobs / len(hyp) ** self.length_penalty
+        if len(self.hyp) < self.n or score > self.worst:
+            self.hyp.append((score, hyp))
+            if len(self.hyp) > self.n:
+                ranked = sorted((s, i) for i, (s, _) in enumerate(self.hyp))
+                del self.hyp[ranked[0][1]]
+                self.worst = ranked[1][0]
             else:
-                mask = full_mask[:, keep][:, :, keep]
-                logits = self.trans_encoder(inp, media, mask, token_type_ids[:, :n], position_ids[:, :n])[:, cur_len]
-            next_token = logits.argmax(-1)
-            logprobs.append(logits.log_softmax(-1).gather(-1, next_token[:, None]))
-            alive.append(unfinished)
-            add = next_token * unfinished + pad_token_id * (1 - unfinished)
-            ids = torch.cat([ids, add[:, None]], dim=1)
-            unfinished = unfinished * add.ne(eos_token_id).long()
-            cur_len += 1
-            if unfinished.max() == 0:
-                break
-        if cur_len == max_length:
-            ids[:, -1].masked_fill_(unfinished.bool(), eos_token_id)
-        lp = torch.cat(logprobs, dim=1)
-        alive_f = torch.stack(alive, dim=1).float()
-        mean_lp = (lp * alive_f).sum(1) / alive_f.sum(1)
-        if ids.shape[1] < max_length:
-            ids = torch.cat([ids, ids.new_full((b, max_length - ids.shape[1]), pad_token_id)], dim=1)
-        return ids, mean_lp
+                self.worst = min(score, self.worst)
+
+    def is_done(self, best_sum_logprobs: float) -> bool:
+        return len(self.hyp) >= self.n and self.worst >= best_sum_logprobs / self.max_length**self.length_penalty
+
+
+def _beam_search(next_logits, ids: torch.Tensor, batch: int, k: int, max_length: int, eos_token_id: int,
+                 pad_token_id: int, length_penalty: float) -> tuple[torch.Tensor, torch.Tensor]:
+    """The original's `_generate_beam_search` without sampling, keeping the best hypothesis (num_keep_best=1)."""
+    hyps = [_Hypotheses(1, max_length, length_penalty) for _ in range(batch)]
+    beam_scores = torch.zeros(batch, k, device=ids.device)
+    beam_scores[:, 1:] = -1e9  # all beams start identical: expand only the first
+    beam_scores = beam_scores.view(-1)
+    done = [False] * batch
+    cur_len = 1
+    while cur_len < max_length:
+        scores = next_logits(ids).log_softmax(-1)  # (batch * k, vocab)
+        vocab = scores.shape[-1]
+        scores = (scores + beam_scores[:, None]).view(batch, k * vocab)
+        next_scores, next_words = torch.topk(scores, 2 * k, dim=1, largest=True, sorted=True)
+        chosen: list[tuple[float, int, int]] = []
+        for ex in range(batch):
+            done[ex] = done[ex] or hyps[ex].is_done(next_scores[ex].max().item())
+            if done[ex]:
+                chosen.extend([(0, pad_token_id, 0)] * k)
+                continue
+            beam: list[tuple[float, int, int]] = []
+            for idx, score in zip(next_words[ex].tolist(), next_scores[ex].tolist(), strict=True):
+                beam_id, word = idx // vocab, idx % vocab
+                if word == eos_token_id or cur_len + 1 == max_length:
+                    hyps[ex].add(ids[ex * k + beam_id, :cur_len].clone(), score)
+                else:
+                    beam.append((score, word, ex * k + beam_id))
+                if len(beam) == k:
+                    break
+            chosen.extend(beam or [(0, pad_token_id, 0)] * k)
+        beam_scores = beam_scores.new_tensor([c[0] for c in chosen])
+        words = ids.new_tensor([c[1] for c in chosen])
+        ids = torch.cat([ids[ids.new_tensor([c[2] for c in chosen])], words[:, None]], dim=1)
+        cur_len += 1
+        if all(done):
+            break
+    decoded = ids.new_full((batch, max_length), pad_token_id)
+    logprob = torch.full((batch,), -1e5, device=ids.device)
+    for ex, h in enumerate(hyps):
+        score, best = max(h.hyp, key=lambda x: x[0])
+        decoded[ex, : len(best)] = best
+        decoded[ex, len(best)] = eos_token_id
+        logprob[ex] = score
+    return decoded, logprob
 
 
 def count_parameters(model: nn.Module) -> int:

@@ -44,6 +44,7 @@ class DataConfig:
     clip_seconds: float = 10.0
     max_seq_length: int = 300
     max_gen_length: int = 115
+    num_beams: int = 1  # the original's default: greedy
     mask_prob: float = 0.25
     max_masked_tokens: int = 75
     eval_batch_size: int = 2
@@ -120,7 +121,7 @@ def datasets(cfg: FAVDConfig, tokenizer: WordPiece) -> tuple[FAVDDataset, FAVDDa
 @torch.no_grad()
 def generate_descriptions(model: AVLFormer, data: FAVDDataset, tokenizer: WordPiece, cfg: FAVDConfig,
                           rank: int = 0, world: int = 1) -> dict[str, str]:
-    """vid -> generated paragraph, for this process's share of the clips (greedy, as the original's default)."""
+    """vid -> generated paragraph, for this process's share of the clips (greedy unless data.num_beams > 1)."""
     device = next(model.parameters()).device
     n = len(data) if not cfg.data.max_eval_clips else min(cfg.data.max_eval_clips, len(data))
     indices = list(range(rank, n, world))
@@ -130,7 +131,8 @@ def generate_descriptions(model: AVLFormer, data: FAVDDataset, tokenizer: WordPi
         batch = move_to(torch.utils.data.default_collate(items), device)
         ids, _ = model.generate(batch["frames"], batch["audio"], batch["attention_mask"], cfg.data.max_gen_length,
                                 tokenizer.id(tokenizer.cls_token), tokenizer.id(tokenizer.sep_token),
-                                tokenizer.id(tokenizer.pad_token), tokenizer.id(tokenizer.mask_token))
+                                tokenizer.id(tokenizer.pad_token), tokenizer.id(tokenizer.mask_token),
+                                num_beams=cfg.data.num_beams)
         for item, seq in zip(items, ids.tolist(), strict=True):
             out[data.clips[item["index"]].vid] = tokenizer.decode(seq)
     return out

@@ -7,10 +7,11 @@ import pytest
 import torch
 
 from favd.convert import convert_state_dict
-from favd.model import AVLFormer
+from favd.model import AVLFormer, _beam_search, _greedy
 
 GOLDEN = torch.load(Path(__file__).parent / "golden" / "avlformer_tiny.pt", weights_only=False)
 TOL = 1e-4
+GEN_LEN = GOLDEN["gen_mask"].shape[1] - 39  # text positions of the test-time mask (39 media tokens)
 
 
 @pytest.fixture
@@ -55,7 +56,7 @@ def test_losses_match_original(model: AVLFormer) -> None:
 def test_greedy_generation_matches_original(model: AVLFormer) -> None:
     x, o = GOLDEN["inputs"], GOLDEN["outputs"]
     torch.manual_seed(5)
-    ids, logprob = model.generate(x["frames"], x["audio"], GOLDEN["gen_mask"], max_length=8, bos_token_id=1,
+    ids, logprob = model.generate(x["frames"], x["audio"], GOLDEN["gen_mask"], max_length=GEN_LEN, bos_token_id=1,
                                   eos_token_id=2, pad_token_id=0, mask_token_id=3)
     assert ids.tolist() == o["gen_ids"].tolist()
     assert (logprob - o["gen_logprob"]).abs().max() <= TOL
@@ -90,7 +91,35 @@ def test_cached_media_generation_equals_full_recomputation(model: AVLFormer) -> 
     outs = []
     for cache in (True, False):
         torch.manual_seed(5)
-        outs.append(model.generate(x["frames"], x["audio"], GOLDEN["gen_mask"], max_length=8, bos_token_id=1,
+        outs.append(model.generate(x["frames"], x["audio"], GOLDEN["gen_mask"], max_length=GEN_LEN, bos_token_id=1,
                                    eos_token_id=2, pad_token_id=0, mask_token_id=3, cache_media=cache))
     assert outs[0][0].tolist() == outs[1][0].tolist()
     assert (outs[0][1] - outs[1][1]).abs().max() <= TOL
+
+
+def test_beam_search_matches_original(model: AVLFormer) -> None:
+    x, o = GOLDEN["inputs"], GOLDEN["outputs"]
+    torch.manual_seed(5)
+    ids, score = model.generate(x["frames"], x["audio"], GOLDEN["gen_mask"], max_length=GEN_LEN, bos_token_id=1,
+                                eos_token_id=2, pad_token_id=0, mask_token_id=3, num_beams=3)
+    assert ids.tolist() == o["beam_ids"].tolist()
+    assert (score - o["beam_score"]).abs().max() <= TOL
+
+
+def test_beam_and_greedy_search_on_a_toy_scorer_match_original() -> None:
+    """Logits from a table indexed by (position, last token): beam search and greedy decoding disagree here."""
+    o = GOLDEN["outputs"]
+    table = o["toy_table"]
+    length = table.shape[0]
+
+    def next_logits(ids: torch.Tensor) -> torch.Tensor:
+        return table[ids.shape[1] - 1, ids[:, -1]]
+
+    start = torch.tensor([[1], [4]])
+    ids, score = _beam_search(next_logits, start.repeat_interleave(3, 0), 2, 3, length, 2, 0, 1.0)
+    assert ids.tolist() == o["toy_beam_ids"].tolist()
+    assert (score - o["toy_beam_score"]).abs().max() <= TOL
+    ids, lp = _greedy(next_logits, start, length, 2, 0)
+    assert ids.tolist() == o["toy_greedy_ids"].tolist()
+    assert (lp - o["toy_greedy_logprob"]).abs().max() <= TOL
+    assert o["toy_beam_ids"].tolist() != o["toy_greedy_ids"].tolist()

@@ -47,11 +47,18 @@ with torch.no_grad():  # give the learned mask and biases non-trivial values
     for n, p in model.named_parameters():
         if n.endswith("bias") or "LayerNorm" in n or "norm" in n:
             p.add_(0.1 * torch.randn_like(p))
+    # sharper word distributions that depend on the clip, so greedy and beam search take different paths
+    model.trans_encoder.cls.predictions.decoder.weight.mul_(8)
+    model.trans_encoder.bert.img_embedding.weight.mul_(6)
+    for n, p in model.trans_encoder.bert.encoder.named_parameters():
+        if n.endswith("weight") and "LayerNorm" not in n:
+            p.mul_(8)
 model.eval()
 
 B, L = 2, 12
 g = torch.Generator().manual_seed(1)
 frames = torch.randn(B, 4, 3, 32, 32, generator=g)
+frames[1] = frames[1] * 3 + 1  # two clearly different clips
 audio = torch.randn(B, 1, 4000, generator=g) * 0.1
 input_ids = torch.randint(5, 40, (B, L), generator=g); input_ids[:, 0] = 1
 input_ids[1, 9:] = 0
@@ -78,7 +85,7 @@ with torch.no_grad():
                 is_training=True)
     loss, _, lm_loss, mask_loss, sparsity = out[0], out[1], out[2], out[3], out[-1]
     # generation: test-time mask over max_gen_len = 8 text positions
-    G = 8
+    G = 10
     gatt = torch.zeros(B, G + 39, G + 39)
     gatt[:, :G, :G] = torch.tril(torch.ones(G, G)); gatt[:, :G, G:] = 1; gatt[:, G:, G:] = 1
     torch.manual_seed(5)
@@ -88,6 +95,13 @@ with torch.no_grad():
                 eos_token_ids=[2], mask_token_id=3, add_od_labels=False, od_labels_start_posid=G, max_length=G,
                 num_beams=1, temperature=1, top_k=0, top_p=1, repetition_penalty=1, length_penalty=1,
                 num_return_sequences=1, num_keep_best=1)
+    torch.manual_seed(5)
+    beam = model(is_decode=True, input_ids=torch.zeros(B, G, dtype=torch.long), attention_mask=gatt,
+                 token_type_ids=torch.zeros(B, G, dtype=torch.long), img_feats=frames, audio_feat=audio,
+                 masked_pos=torch.ones(B, G, dtype=torch.long), do_sample=False, bos_token_id=1, pad_token_id=0,
+                 eos_token_ids=[2], mask_token_id=3, add_od_labels=False, od_labels_start_posid=G, max_length=G,
+                 num_beams=3, temperature=1, top_k=0, top_p=1, repetition_penalty=1, length_penalty=1,
+                 num_return_sequences=1, num_keep_best=1)
     # the media tokens alone (video swin + passt + fc + rms norm)
     torch.manual_seed(5)
     aud = model.norm(model.passt(audio))
@@ -96,6 +110,44 @@ state["trans_encoder.cls_img_feat.decoder.weight"] = state["trans_encoder.cls_im
 torch.save({"state_dict": state, "inputs": inputs, "gen_mask": gatt,
             "outputs": {"logits": logits, "loss": loss, "lm_loss": lm_loss, "mask_loss": mask_loss,
                         "sparsity": torch.as_tensor(sparsity), "gen_ids": gen[0][:, 0], "gen_logprob": gen[1][:, 0],
+                        "beam_ids": beam[0][:, 0], "beam_score": beam[1][:, 0],
                         "audio_tokens": aud, "swin_out": vid}}, OUT)
 print("logits", logits.shape, "loss", float(loss), float(lm_loss), float(mask_loss), float(sparsity))
+print("beam", beam[0][:, 0].tolist(), beam[1].flatten().tolist())
 print("gen", gen[0][:, 0].tolist(), gen[1].flatten().tolist(), "aud", aud.shape, "vid", vid.shape)
+
+# beam search on a toy scorer whose next-token logits depend on the position and the last token, so that beam
+# search and greedy decoding disagree: the original `_generate_beam_search` / `_generate_no_beam_search` with a stub
+from src.layers.bert.modeling_utils import PreTrainedModel
+V, L, K = 7, 9, 3
+table = torch.randn(L, V, V, generator=torch.Generator().manual_seed(11)) * 2.5
+
+
+class Toy:
+    num_keep_best, od_labels_len = 1, 0
+
+    def prepare_inputs_for_generation(self, ids, past=None):
+        return {"input_ids": torch.cat([ids, torch.full_like(ids[:, :1], 3)], 1)}  # [MASK] appended
+
+    def __call__(self, input_ids):
+        pos = input_ids.shape[1] - 2  # the last generated token
+        logits = torch.zeros(input_ids.shape[0], input_ids.shape[1], V)
+        logits[:, -1] = table[pos, input_ids[:, -2]]
+        return (logits,)
+
+    def _do_output_past(self, outputs):
+        return False
+
+
+toy = Toy()
+start = torch.tensor([[1], [4]])
+bs = PreTrainedModel._generate_beam_search(toy, start, 1, L, False, 1, 0, 1, 1, 0, [2], 2, 1.0, K, V)
+toy_start_beams = start.repeat_interleave(K, 0)
+greedy = PreTrainedModel._generate_no_beam_search(toy, start, 1, L, False, 1, 0, 1, 1, 0, [2], 2)
+extra = {"toy_table": table, "toy_beam_ids": bs[0][:, 0], "toy_beam_score": bs[1][:, 0],
+         "toy_greedy_ids": greedy[0][:, 0], "toy_greedy_logprob": greedy[1][:, 0]}
+saved = torch.load(OUT, weights_only=False)
+saved["outputs"].update(extra)
+torch.save(saved, OUT)
+print("toy beam", bs[0][:, 0].tolist(), bs[1].flatten().tolist())
+print("toy greedy", greedy[0][:, 0].tolist())
