@@ -50,7 +50,8 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("original", type=Path)
     parser.add_argument("out", type=Path)
-    parser.add_argument("--config", default="favd/configs/favd_32frm.py", help="config whose model checks the keys")
+    parser.add_argument("--config", default=str(Path(__file__).resolve().parent / "configs" / "favd_32frm.py"),
+                        help="config whose model checks the keys")
     args = parser.parse_args()
     from favd.model import AVLFormer
     from shared.config import load_config
