@@ -64,6 +64,7 @@ class ModelConfig:
     lambda_: float = 0.1  # weight of the autoregressive LM loss; 1 - lambda_ for the masked LM loss
     loss_sparse_w: float = 0.5
     label_smoothing: float = 0.0
+    use_audio: bool = True  # False: the video-only captioner AVLFormer extends (SwinBERT); media = video tokens only
 
 
 class SimpleRMSNorm(nn.Module):
@@ -95,11 +96,13 @@ class AVLFormer(nn.Module):
                                                        s.window_size, drop_path_rate=s.drop_path_rate))
         self.trans_encoder = BertForCaptioning(cfg.bert)
         self.fc = nn.Linear(self.swin.backbone.num_features, cfg.img_feature_dim)
-        mel = AugmentMelSTFT(a.n_mels, a.sample_rate, a.win_length, a.hopsize, a.n_fft, a.freqm, a.timem,
-                             fmin_aug_range=a.fmin_aug_range, fmax_aug_range=a.fmax_aug_range)
-        net = PaSST((a.n_mels, a.input_tdim), a.patch_size, a.stride, 1, a.embed_dim, a.depth, a.num_heads,
-                    s_patchout_t=a.s_patchout_t, s_patchout_f=a.s_patchout_f)
-        self.passt = AudioEncoder(mel, net, cfg.img_feature_dim)
+        self.passt = None
+        if cfg.use_audio:
+            mel = AugmentMelSTFT(a.n_mels, a.sample_rate, a.win_length, a.hopsize, a.n_fft, a.freqm, a.timem,
+                                 fmin_aug_range=a.fmin_aug_range, fmax_aug_range=a.fmax_aug_range)
+            net = PaSST((a.n_mels, a.input_tdim), a.patch_size, a.stride, 1, a.embed_dim, a.depth, a.num_heads,
+                        s_patchout_t=a.s_patchout_t, s_patchout_f=a.s_patchout_f)
+            self.passt = AudioEncoder(mel, net, cfg.img_feature_dim)
         self.norm = SimpleRMSNorm(cfg.img_feature_dim)
         if cfg.learn_mask_enabled:
             self.learn_vid_att = nn.Embedding(cfg.max_img_seq_length**2, 1)
@@ -109,11 +112,12 @@ class AVLFormer(nn.Module):
 
     def encode_media(self, frames: torch.Tensor, audio: torch.Tensor) -> torch.Tensor:
         """frames (b, s, 3, h, w), audio (b, 1, samples) -> (b, Nv + Na, img_feature_dim)."""
-        aud = self.norm(self.passt(audio))
         b = frames.shape[0]
         vid = self.swin(frames.permute(0, 2, 1, 3, 4))  # b, c, d, h, w
         vid = self.fc(vid.permute(0, 2, 3, 4, 1).reshape(b, -1, vid.shape[1]))
-        return torch.cat([vid, aud], dim=1)
+        if self.passt is None:
+            return vid
+        return torch.cat([vid, self.norm(self.passt(audio))], dim=1)
 
     def learned_attention(self) -> torch.Tensor:
         """The soft attention among media tokens: 1 on the diagonal, sigmoid(w) elsewhere: (m, m)."""

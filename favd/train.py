@@ -98,9 +98,10 @@ def build_optimizer(model: AVLFormer, cfg: FAVDConfig) -> torch.optim.Optimizer:
 
 def build_model(cfg: FAVDConfig) -> AVLFormer:
     model = AVLFormer(cfg.model)
-    load_pretrained(model, cfg.init.video_swin, cfg.init.passt, cfg.init.bert, cfg.init.checkpoint)
+    load_pretrained(model, cfg.init.video_swin, cfg.init.passt if model.passt is not None else "", cfg.init.bert,
+                    cfg.init.checkpoint)
     for flag, module in ((cfg.freeze_backbone, model.swin), (cfg.freeze_passt, model.passt)):
-        if flag:
+        if flag and module is not None:
             for p in module.parameters():
                 p.requires_grad = False
     return model

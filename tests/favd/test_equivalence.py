@@ -123,3 +123,13 @@ def test_beam_and_greedy_search_on_a_toy_scorer_match_original() -> None:
     assert ids.tolist() == o["toy_greedy_ids"].tolist()
     assert (lp - o["toy_greedy_logprob"]).abs().max() <= TOL
     assert o["toy_beam_ids"].tolist() != o["toy_greedy_ids"].tolist()
+
+
+def test_video_only_variant_runs(golden_cfg) -> None:
+    golden_cfg.use_audio, golden_cfg.max_img_seq_length = False, 32  # 2 x 4 x 4 video tokens
+    m = AVLFormer(golden_cfg).eval()
+    x = dict(GOLDEN["inputs"])
+    keep = list(range(12 + 32))
+    x["attention_mask"] = x["attention_mask"][:, keep][:, :, keep]
+    loss, _ = m.loss(x)
+    assert torch.isfinite(loss) and m.passt is None

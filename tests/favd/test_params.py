@@ -31,3 +31,13 @@ def test_total_and_token_layout(paper_model: AVLFormer) -> None:
     # audio projection and the 1257 x 1257 learned attention (784 video + 473 audio tokens)
     assert count_parameters(paper_model) == 311_587_603
     assert paper_model.learn_vid_att.weight.shape == (1257 * 1257, 1)
+
+
+def test_variant_configs_build() -> None:
+    video_only = load_config("favd/configs/favd_32frm_video_only.py")
+    with torch.device("meta"):
+        model = AVLFormer(video_only.model)
+    assert model.passt is None
+    # the same parts less PaSST, its 768->512 projection and the audio rows/cols of the learned attention
+    assert count_parameters(model) == 311_587_603 - 85_736_960 - (1257**2 - 784**2)
+    assert load_config("favd/configs/favd_32frm_mlm_only.py").model.lambda_ == 0.0
