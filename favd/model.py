@@ -106,6 +106,13 @@ class AVLFormer(nn.Module):
         self.norm = SimpleRMSNorm(cfg.img_feature_dim)
         if cfg.learn_mask_enabled:
             self.learn_vid_att = nn.Embedding(cfg.max_img_seq_length**2, 1)
+        # parts the original builds and checkpoints but never uses: frozen, so DDP sees no parameter without a
+        # gradient (the original's optimizer skips them too, their gradients being None)
+        unused = [self.trans_encoder.cls_img_feat, self.trans_encoder.bert.pooler]
+        if self.passt is not None:
+            unused.append(self.passt.net.head)
+        for module in unused:
+            module.requires_grad_(False)
 
     # ------------------------------------------------------------------------------------------
     # encoders

@@ -133,3 +133,12 @@ def test_video_only_variant_runs(golden_cfg) -> None:
     x["attention_mask"] = x["attention_mask"][:, keep][:, :, keep]
     loss, _ = m.loss(x)
     assert torch.isfinite(loss) and m.passt is None
+
+
+def test_every_trainable_parameter_gets_a_gradient(golden_cfg) -> None:
+    """DDP (without find_unused_parameters) needs a gradient for every parameter that requires one."""
+    m = AVLFormer(golden_cfg).train()
+    loss, _ = m.loss(GOLDEN["inputs"])
+    loss.backward()
+    missing = [n for n, p in m.named_parameters() if p.requires_grad and p.grad is None]
+    assert missing == []
