@@ -26,7 +26,7 @@ from favd.synthetic import generate_dataset
 from favd.tensorize import CaptionTensorizer
 from favd.tokenizer import WordPiece
 from shared.cli import resolve, train_parser
-from shared.distributed import gather_objects, shutdown
+from shared.distributed import barrier, gather_objects, shutdown
 from shared.rng import seed_everything
 from shared.runlog import merge_results
 from shared.trainer import Trainer, TrainerConfig, move_to
@@ -188,6 +188,7 @@ def run(cfg: FAVDConfig, run_dir: str | Path, resume: bool = True) -> dict[str, 
             "wall_time_s": round(time.perf_counter() - start, 2),
         }
         merge_results(run_dir, results)
+    barrier()  # the other processes wait for the main one's scoring before the process group goes away
     return results
 
 
