@@ -62,3 +62,20 @@ def load_trilip(path: str, model: TriLip) -> TriLip:
     state = torch.load(path, map_location="cpu", weights_only=False)["model"]
     model.load_state_dict({k[len("module."):] if k.startswith("module.") else k: v for k, v in state.items()})
     return model
+
+
+def build_trilip(audio_settings=None) -> TriLip:
+    """TriLip as released: CLIP ViT-B/32 (OpenAI layout, QuickGELU) and the AVLFormer-config PaSST, random weights
+    until `load_trilip` loads TriLip.bin."""
+    import open_clip
+
+    from favd.model import AudioSettings
+    from favd.modules.passt import AudioEncoder, AugmentMelSTFT, PaSST
+
+    a = audio_settings or AudioSettings()
+    clip = open_clip.create_model("ViT-B-32-quickgelu", pretrained=None)
+    mel = AugmentMelSTFT(a.n_mels, a.sample_rate, a.win_length, a.hopsize, a.n_fft, a.freqm, a.timem,
+                         fmin_aug_range=a.fmin_aug_range, fmax_aug_range=a.fmax_aug_range)
+    net = PaSST((a.n_mels, a.input_tdim), a.patch_size, a.stride, 1, a.embed_dim, a.depth, a.num_heads,
+                s_patchout_t=a.s_patchout_t, s_patchout_f=a.s_patchout_f)
+    return TriLip(clip, AudioEncoder(mel, net, 512))
