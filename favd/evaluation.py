@@ -39,8 +39,8 @@ def score_predictions(predictions: dict[str, str], references: dict[str, str | l
 
 
 def constant_baseline(train_captions: list[str]) -> str:
-    """The training description with the highest CIDEr-D-free consensus: the CIDEr of each distinct training
-    description against all training descriptions as references (a strong constant guess)."""
+    """The constant guess: the distinct training description with the highest CIDEr when scored against all
+    training descriptions as its references (the consensus paragraph)."""
     from pycocoevalcap.cider.cider import Cider
 
     counts = Counter(train_captions)

@@ -66,7 +66,8 @@ WordEncoder = Callable[[list[str], list[str]], tuple[torch.Tensor, torch.Tensor]
 
 
 def entity_recall(pred: Sequence[str], ref: Sequence[str]) -> float:
-    """`entity_avg`: the share of reference entities... counted as predicted entities found in the reference."""
+    """`entity_avg`: (predicted nouns found among the reference nouns) / (reference nouns); the original calls it
+    precision, the paper R."""
     if len(ref) == 0:
         return 0
     return sum(1 for n in pred if n in ref) / len(ref)
