@@ -91,3 +91,21 @@ def test_coco_references_and_paragraph_split(root: Path) -> None:
     caption, visual, audio = split_description("A man speaks. He wears a suit. A mic is near. Applause rises.")
     assert caption == "A man speaks" and visual == ["He wears a suit", "A mic is near"]
     assert audio == ["Applause rises"]
+
+
+def test_chinese_captions_through_the_same_reader(root: Path, tmp_path: Path) -> None:
+    """Chinese paragraphs use the same layout with another caption file; BERT WordPiece splits CJK characters."""
+    zh = root / "metadata" / "train.caption_zh.tsv"
+    rows = [line.split("\t")[0] for line in (root / "metadata" / "train.caption.tsv").read_text().splitlines()]
+    zh.write_text("".join(f"{key}\t{json.dumps([{'caption': '一个红色的圆向左移动。'}], ensure_ascii=False)}\n"
+                          for key in rows), encoding="utf-8")
+    vocab = tmp_path / "vocab.txt"
+    vocab.write_text("\n".join(["[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]", "一", "个", "红", "色", "的", "圆", "向",
+                                "左", "移", "动", "。"]) + "\n", encoding="utf-8")
+    tok = WordPiece(vocab)
+    tz = CaptionTensorizer(tok, max_img_seq_length=39, max_seq_length=16, rng=random.Random(0))
+    data = FAVDDataset(root, "train", tz, num_frames=4, img_res=32, sample_rate=8000, clip_seconds=0.5,
+                       caption_file="{split}.caption_zh.tsv")
+    assert data.clips[0].caption == "一个红色的圆向左移动。"
+    assert tok.tokenize(data.clips[0].caption) == list("一个红色的圆向左移动。")
+    assert tok.vocab["[UNK]"] not in data[0]["output_token_ids"].tolist()
