@@ -70,7 +70,10 @@ def main(argv: list[str] | None = None) -> None:
         sys.exit(f"error: {err}")
     cfg = EvalConfig(meteor=not args.no_meteor, entity_nouns=args.nouns, entity_lexicon=tuple(args.lexicon),
                      t5_dir=args.t5)
-    scores = score_predictions(preds, refs, cfg)
+    try:
+        scores = score_predictions(preds, refs, cfg)
+    except (FileNotFoundError, ImportError, KeyError) as err:
+        sys.exit(f"error: {err}")
     print(json.dumps(scores, indent=1))
     if args.out:
         args.out.write_text(json.dumps(scores, indent=1))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass
+from pathlib import Path
 
 from favd.metrics import HashWordEncoder, LexiconNouns, T5WordEncoder, caption_metrics, entity_score, nltk_nouns
 
@@ -23,6 +24,9 @@ def entity_tools(cfg: EvalConfig):
         extract = LexiconNouns(cfg.entity_lexicon)
     else:
         raise ValueError(f"eval.entity_nouns: expected 'nltk' or 'lexicon', got {cfg.entity_nouns!r}")
+    if cfg.t5_dir and not Path(cfg.t5_dir).is_dir():
+        raise FileNotFoundError(f"eval.t5_dir: {cfg.t5_dir} is not a folder (expected a local t5-base: config.json, "
+                                "model weights, tokenizer files); '' uses the hashed stand-in encoder")
     encode = T5WordEncoder(cfg.t5_dir) if cfg.t5_dir else HashWordEncoder()
     return extract, encode
 
@@ -32,8 +36,8 @@ def score_predictions(predictions: dict[str, str], references: dict[str, str | l
     """Caption metrics over all references of a clip; EntityScore against its first reference (the original
     keeps one reference paragraph per clip)."""
     refs = {k: [v] if isinstance(v, str) else list(v) for k, v in references.items()}
+    extract, encode = entity_tools(cfg)  # first: a missing T5 folder fails before the Java scorers run
     out = caption_metrics(predictions, refs, meteor=cfg.meteor)
-    extract, encode = entity_tools(cfg)
     out.update(entity_score(predictions, {k: v[0] for k, v in refs.items()}, extract, encode))
     return out
 
