@@ -1,0 +1,1 @@
+"""AVLFormer's building blocks: Video Swin (video), PaSST (audio), the BERT multimodal transformer (text)."""
