@@ -28,8 +28,12 @@ import torch.nn.functional as F
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from transnormer.attention import norm_linear_bidirectional, norm_linear_chunked, norm_linear_naive  # noqa: E402
-from transnormer.attention import norm_linear_step  # noqa: E402
+from transnormer.attention import (  # noqa: E402
+    norm_linear_bidirectional,
+    norm_linear_chunked,
+    norm_linear_naive,
+    norm_linear_step,  # noqa: E402
+)
 
 NAIVE_LIMIT_BYTES = 3 * 2**30  # the naive form materialises b*h*n*n scores; skip it beyond this
 

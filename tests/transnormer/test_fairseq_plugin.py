@@ -11,7 +11,7 @@ PLUGIN = Path(__file__).resolve().parents[2] / "transnormer" / "fairseq_plugin"
 def test_plugin_registers_and_builds() -> None:
     from fairseq import utils
     from fairseq.data import Dictionary
-    from fairseq.models import ARCH_MODEL_REGISTRY, ARCH_CONFIG_REGISTRY
+    from fairseq.models import ARCH_CONFIG_REGISTRY, ARCH_MODEL_REGISTRY
 
     utils.import_user_module(Namespace(user_dir=str(PLUGIN)))
     assert "transnormer_ours_t1" in ARCH_MODEL_REGISTRY and "transnormer_t2" in ARCH_MODEL_REGISTRY
