@@ -69,15 +69,14 @@ def norm_linear_chunked(
         q, k, v = (F.pad(t, (0, 0, 0, pad)) for t in (q, k, v))
     g = (n + pad) // chunk_size
     qc, kc, vc = (t.reshape(b, h, g, chunk_size, t.shape[-1]) for t in (q, k, v))  # b, h, g, c, *
-    keep = torch.ones(chunk_size, chunk_size, dtype=torch.bool, device=q.device).tril()
-    intra = (qc @ kc.transpose(-1, -2)).masked_fill(~keep, 0.0) @ vc  # b, h, g, c, e
+    # in place: the (c, c) scores of every chunk are the largest temporary, so no masked copy of them
+    intra = (qc @ kc.transpose(-1, -2)).tril_() @ vc  # b, h, g, c, e
     kv = kc.transpose(-1, -2) @ vc  # b, h, g, d, e: each chunk's contribution to the state
     # state before chunk i: the sum over chunks < i (an exclusive prefix sum over g)
-    prefix = torch.cumsum(kv, dim=2) - kv
+    prefix = torch.cumsum(kv, dim=2).sub_(kv)  # in place ops below: autograd needs none of these outputs
     if state is not None:
         prefix = prefix + state.unsqueeze(2)
-    inter = qc @ prefix  # b, h, g, c, e
-    out = (intra + inter).reshape(b, h, g * chunk_size, e)[:, :, :n]
+    out = intra.add_(qc @ prefix).reshape(b, h, g * chunk_size, e)[:, :, :n]  # + inter-chunk part
     final = prefix[:, :, -1] + kv[:, :, -1]
     return out, final
 

@@ -100,3 +100,9 @@ def test_lm_generation_step_by_step_equals_full_forward() -> None:
     states = [{} for _ in model.layers]
     steps = torch.cat([model.step(tokens[:, t : t + 1], states) for t in range(tokens.shape[1])], dim=1)
     torch.testing.assert_close(steps, full, atol=1e-5, rtol=1e-4)
+
+
+def test_chunked_form_gradients() -> None:
+    """The in-place steps of the chunked form leave autograd exact."""
+    q, k, v = (t.requires_grad_() for t in qkv(13, b=1, h=2, d=4, e=3))
+    assert torch.autograd.gradcheck(lambda q, k, v: norm_linear_chunked(q, k, v, 4)[0], (q, k, v))
