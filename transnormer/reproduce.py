@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import shutil
 import sys
 from pathlib import Path
 
@@ -44,9 +45,9 @@ def main() -> None:
         from transnormer.train import run
 
         run_dir = out / "smoke"
+        shutil.rmtree(run_dir, ignore_errors=True)  # a fresh run each time
         cfg = apply_overrides(load_config(CONFIGS / "smoke.py"), [f"data.root={out / 'data'}"])
-        results = run(cfg, run_dir, resume=False) if not (run_dir / "results.json").is_file() else None
-        results = results or json.loads((run_dir / "results.json").read_text())
+        results = run(cfg, run_dir, resume=False)
         (out / "results.json").write_text(json.dumps(results, indent=2, sort_keys=True) + "\n")
         report([run_dir], out)
         return
