@@ -4,7 +4,7 @@ import pytest
 import torch
 
 from transnormer.convert import convert_state_dict
-from transnormer.model import TransNormerConfig, TransNormerLayer, TransNormerLM
+from transnormer.model import TransNormerBidirectional, TransNormerConfig, TransNormerLayer, TransNormerLM
 
 
 def tiny(variant: str, causal: bool = True) -> TransNormerConfig:
@@ -47,3 +47,14 @@ def test_equivalence_can_fail(golden: dict) -> None:
     model.load_state_dict(convert_state_dict(case["state_dict"]), strict=True)
     with torch.no_grad():
         assert (model(case["tokens"]) - case["logits"]).abs().max() > 1e-3
+
+
+@pytest.mark.parametrize("variant", ["t1", "t2"])
+def test_bidirectional_lm_matches_fairseq_evo(golden: dict, variant: str) -> None:
+    """The whole roberta_transnormer model: learned positions, embedding LayerNorm, post-norm layers, LM head."""
+    case = golden[f"blm_{variant}"]
+    model = TransNormerBidirectional(tiny(variant, causal=False)).eval()
+    model.load_state_dict(convert_state_dict({"model": case["state_dict"]}), strict=True)
+    with torch.no_grad():
+        logits = model(case["tokens"])
+    assert (logits - case["logits"]).abs().max() <= 1e-4
