@@ -5,7 +5,9 @@
 smoke: a generated corpus in WikiText-103's layout, the T1 LM at tiny size on CPU (about a minute);
 writes DIR/results.json (metric valid_ppl, ours, baseline = unigram perplexity) and DIR/results.md/.png.
 full: the T1 and T2 autoregressive LMs on WikiText-103 through torchrun on every local GPU; stops at
-once, printing the prepare command, when the data is missing.
+once, printing the prepare command, when the data is missing. `--engine fairseq` instead binarises the
+data with fairseq-preprocess and trains through fairseq-train with our --user-dir plugin and the flags of
+OpenNLPLab/Transnormer's train_alm.sh (fairseq starts its own process per GPU).
 """
 
 from __future__ import annotations
@@ -34,10 +36,35 @@ def report(run_dirs: list[Path], out: Path) -> None:
     print(table)
 
 
+def fairseq_commands(data_root: Path, out: Path, gpus: int) -> list[list[str]]:
+    """fairseq-preprocess (once) and fairseq-train for T1 and T2 with train_alm.sh's flags."""
+    bin_dir = out / "data-bin"
+    cmds = []
+    if not (bin_dir / "dict.txt").is_file():
+        cmds.append(["fairseq-preprocess", "--only-source", "--trainpref", str(data_root / "wiki.train.tokens"),
+                     "--validpref", str(data_root / "wiki.valid.tokens"), "--testpref",
+                     str(data_root / "wiki.test.tokens"), "--destdir", str(bin_dir), "--workers", "20"])
+    batch, tokens = 8, 512
+    for arch in ("transnormer_t1", "transnormer_t2"):
+        cmds.append([
+            "fairseq-train", "--task", "language_modeling", str(bin_dir), "--user-dir", str(Path(__file__).parent /
+            "fairseq_plugin"), "--save-dir", str(out / "fairseq" / arch), "--distributed-world-size", str(gpus),
+            "--arch", arch, "--share-decoder-input-output-embed", "--dropout", "0.1", "--optimizer", "adam",
+            "--adam-betas", "(0.9, 0.98)", "--weight-decay", "0.01", "--clip-norm", "0", "--lr", "0.0005",
+            "--lr-scheduler", "inverse_sqrt", "--warmup-updates", "8000", "--warmup-init-lr", "1e-07",
+            "--tokens-per-sample", str(tokens), "--sample-break-mode", "none", "--max-tokens", str(tokens * batch),
+            "--update-freq", str(max(128 // batch // gpus, 1)), "--batch-size", str(batch), "--max-update", "100000",
+            "--log-interval", "100",
+        ])
+    return cmds
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--profile", choices=("full", "smoke"), default="full")
     parser.add_argument("--out", type=Path, default=None)
+    parser.add_argument("--engine", choices=("ours", "fairseq"), default="ours",
+                        help="full profile: our trainer (default) or fairseq-train with the plugin")
     args = parser.parse_args()
     out = args.out or Path("runs/transnormer") / f"reproduce_{args.profile}"
     out.mkdir(parents=True, exist_ok=True)
@@ -56,6 +83,10 @@ def main() -> None:
     if missing:
         sys.exit(f"WikiText-103 is missing from {data_root} (no wiki.{missing[0]}.tokens). Prepare it with:\n"
                  f"  python -m transnormer.prepare --out {data_root}")
+    if args.engine == "fairseq":
+        for cmd in fairseq_commands(data_root, out, max(launch.local_gpus(), 1)):
+            launch.run(cmd)
+        return
     run_dirs = []
     for name in FULL:
         run_dir = out / name

@@ -35,3 +35,13 @@ def test_masked_lm_trains_and_evaluate_scores_a_checkpoint(tmp_path: Path, monke
     evaluate.main()
     result = json.loads(capsys.readouterr().out.strip().splitlines()[-1])
     assert result["split"] == "valid" and 1 < result["ppl"] < 1000
+
+
+def test_fairseq_engine_commands_follow_train_alm_sh(tmp_path: Path) -> None:
+    cmds = reproduce.fairseq_commands(Path("data/wikitext-103"), tmp_path, gpus=8)
+    assert cmds[0][0] == "fairseq-preprocess" and [c[0] for c in cmds[1:]] == ["fairseq-train"] * 2
+    t1 = cmds[1]
+    flag = {t1[i]: t1[i + 1] for i in range(len(t1) - 1) if t1[i].startswith("--")}
+    assert flag["--arch"] == "transnormer_t1" and flag["--lr"] == "0.0005" and flag["--warmup-updates"] == "8000"
+    assert flag["--update-freq"] == "2" and flag["--tokens-per-sample"] == "512"  # 128 samples per update on 8 GPUs
+    assert flag["--user-dir"].endswith("transnormer/fairseq_plugin")

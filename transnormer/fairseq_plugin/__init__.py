@@ -49,6 +49,8 @@ class TransNormerFairseqLM(FairseqLanguageModel):
     @staticmethod
     def add_args(parser) -> None:
         parser.add_argument("--dropout", type=float, default=0.1)
+        # accepted for the original scripts' sake: our LM always ties its output projection to the embedding
+        parser.add_argument("--share-decoder-input-output-embed", action="store_true")
         parser.add_argument("--tn-dim", type=int, default=512)
         parser.add_argument("--tn-layers", type=int, default=6)
         parser.add_argument("--tn-heads", type=int, default=8)
