@@ -58,3 +58,34 @@ def test_bidirectional_lm_matches_fairseq_evo(golden: dict, variant: str) -> Non
     with torch.no_grad():
         logits = model(case["tokens"])
     assert (logits - case["logits"]).abs().max() <= 1e-4
+
+
+def _lra_keys(sd: dict, norm_prefix: str, norm: str, drop_norm: bool) -> dict:
+    """OpenNLPLab/lra attention keys -> ours: its Normalization wrapper holds the norm as `.norm`."""
+    out = {}
+    for key, value in sd.items():
+        if key.startswith(norm_prefix):
+            if drop_norm:  # softmax blocks build a norm they never apply
+                continue
+            key = key.replace(norm_prefix, "norm." if norm == "layernorm" else "norm.norm.")
+        out[key] = value
+    return out
+
+
+@pytest.mark.parametrize("variant, norm", [("t1", "layer"), ("t2", "layer"), ("t2", "batch")])
+def test_lra_attentions_match_opennlplab_lra(golden: dict, variant: str, norm: str) -> None:
+    """OpenNLPLab/lra's NormLocalAttention / NormLinearAttention (fixed-angle rotary, no Householder)."""
+    from transnormer.attention import DiagAttention, NormAttention
+    from transnormer.layers import RelativePositionTransform
+
+    case = golden[f"lra_{variant}_{norm}"]
+    t2, ours_norm = variant == "t2", {"layer": "layernorm", "batch": "batchnorm"}[norm]
+    local = DiagAttention(16, 2, block_size=8, causal=False, softmax=t2, norm=ours_norm,
+                          positional=RelativePositionTransform(8, householder=False, learned_theta=False)).eval()
+    linear = NormAttention(16, 2, "1+elu" if t2 else "elu", causal=False, norm=ours_norm,
+                           positional=RelativePositionTransform(8, householder=False, learned_theta=False)).eval()
+    local.load_state_dict(_lra_keys(case["local_state_dict"], "normalize.norm.", ours_norm, t2), strict=True)
+    linear.load_state_dict(_lra_keys(case["linear_state_dict"], "layer_norm.norm.", ours_norm, False), strict=True)
+    with torch.no_grad():
+        assert (local(case["x"]) - case["y_local"]).abs().max() <= 1e-4
+        assert (linear(case["x"]) - case["y_linear"]).abs().max() <= 1e-4
