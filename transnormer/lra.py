@@ -57,7 +57,7 @@ def lra_experiment(task: str, variant: Literal["t1", "t2"]) -> TransNormerLRACon
     t2 = variant == "t2"
     model = LRAModelConfig(dim=dim, num_layers=layers, num_heads=heads, diag_softmax=t2, kernel="1+elu" if t2 else "elu",
                            norm="batchnorm", expand_ratio_ffn=ffn, dropout=dropout, mlp_dim=dim,
-                           pooling="mean")
+                           pooling="last" if task == "pathfinder" else "mean")  # OpenNLPLab/lra: last for Pathfinder
     train = TrainerConfig(
         max_steps=50_000, batch_size=batch, log_every=100, ckpt_every=2000, eval_every=5000,
         optim=OptimConfig(name="adamw", lr=lr, weight_decay=0.0),
