@@ -212,7 +212,7 @@ class LRAModelConfig:
     norm: Literal["layernorm", "batchnorm"] = "layernorm"
     expand_ratio_ffn: float = 1.0
     dropout: float = 0.0
-    pooling: Literal["mean", "cls", "masked_mean"] = "mean"
+    pooling: Literal["mean", "cls", "masked_mean", "last"] = "mean"
     mlp_dim: int = 128  # classifier head
 
 
