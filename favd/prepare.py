@@ -68,6 +68,11 @@ def main() -> None:
         path = args.models / rel
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_bytes(download(url))
+    # the EntityScore noun tagger of the original metric code (nltk's sentence splitter and POS tagger)
+    import nltk
+
+    for package in ("punkt_tab", "averaged_perceptron_tagger_eng"):
+        nltk.download(package, quiet=True)
     if args.videos:
         for split in ("train", "val", "test"):
             for video in sorted((args.videos / split).glob("*.mp4")):
