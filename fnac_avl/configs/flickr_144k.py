@@ -1,0 +1,5 @@
+"""Flickr-SoundNet 144k -> Flickr-SoundNet test (paper Table 1)."""
+
+from fnac_avl.configs.common import paper_config
+
+config = paper_config("flickr_144k", "flickr")
