@@ -20,6 +20,15 @@ from shared.launch import run, train_command
 from shared.results import markdown_table, plot_metric
 
 FULL_CONFIGS = ("flickr_10k", "vggss_10k")
+MARGIN = 0.1  # the trained model must beat the untrained one by this much (cIoU, absolute)
+
+
+def check_margin(results: dict) -> None:
+    """Stop with an error when the smoke run did not clearly learn to localise."""
+    gain = results["ours"] - results["baseline"]
+    if gain < MARGIN or results["mean_cIoU"] <= results["untrained_mean_cIoU"]:
+        sys.exit(f"error: the smoke run did not learn: cIoU {results['ours']:.3f} trained vs {results['baseline']:.3f} "
+                 f"untrained (needs +{MARGIN}); mean cIoU {results['mean_cIoU']:.3f} vs {results['untrained_mean_cIoU']:.3f}")
 
 
 def smoke(out: Path) -> dict:
@@ -44,6 +53,7 @@ def smoke(out: Path) -> dict:
     (out / "results.md").write_text(table + "\n")
     plot_metric([out], "train/loss", out / "loss.png")
     print(table)
+    check_margin(results)
     return results
 
 
