@@ -15,9 +15,8 @@ visibly); the tests check this against the original's output.
 
 from __future__ import annotations
 
-from pathlib import Path
-
 from fractions import Fraction
+from pathlib import Path
 
 import av
 import numpy as np

@@ -104,10 +104,9 @@ def main(argv: list[str] | None = None) -> None:
                                      "`gt_maps`, each (N, 224, 224)")
             results = {"all": localization_scores(f["heatmaps"], f["gt_maps"])}
     elif args.checkpoint and args.config:
-        from shared.config import apply_overrides, load_config, validate
-
         from fnac_avl.model import build_model
         from fnac_avl.train import test_sets
+        from shared.config import apply_overrides, load_config, validate
 
         cfg = apply_overrides(load_config(args.config), args.overrides)
         validate(cfg)

@@ -46,8 +46,8 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--root", type=Path, default=Path("data/fnac"))
     parser.add_argument("--original-repo", type=Path, required=True, help="a clone of OpenNLPLab/FNAC_AVL")
     parser.add_argument("--flickr-source", type=Path, help="folder with train/{frames,audio} and test/Annotations")
-    parser.add_argument("--vggsound-source", type=Path, help="folder with frames/ and audio/ of VGG-Sound training clips")
-    parser.add_argument("--vggss-test-source", type=Path, help="folder with frames/ and audio/ of the VGG-SS test clips")
+    parser.add_argument("--vggsound-source", type=Path, help="frames/ and audio/ of the VGG-Sound training clips")
+    parser.add_argument("--vggss-test-source", type=Path, help="frames/ and audio/ of the VGG-SS test clips")
     parser.add_argument("--imagenet-weights", type=Path, help="torchvision resnet18-f37072fd.pth")
     args = parser.parse_args(argv)
     meta = args.root / "metadata"

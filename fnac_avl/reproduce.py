@@ -27,20 +27,20 @@ def check_margin(results: dict) -> None:
     """Stop with an error when the smoke run did not clearly learn to localise."""
     gain = results["ours"] - results["baseline"]
     if gain < MARGIN or results["mean_cIoU"] <= results["untrained_mean_cIoU"]:
-        sys.exit(f"error: the smoke run did not learn: cIoU {results['ours']:.3f} trained vs {results['baseline']:.3f} "
-                 f"untrained (needs +{MARGIN}); mean cIoU {results['mean_cIoU']:.3f} vs {results['untrained_mean_cIoU']:.3f}")
+        sys.exit(f"error: the smoke run did not learn: cIoU {results['ours']:.3f} trained vs "
+                 f"{results['baseline']:.3f} untrained (needs +{MARGIN}); mean cIoU {results['mean_cIoU']:.3f} "
+                 f"vs {results['untrained_mean_cIoU']:.3f}")
 
 
 def smoke(out: Path) -> dict:
-    from shared.config import load_config
-
     from fnac_avl.evaluate import predict, save_overlays
     from fnac_avl.train import run as train_run
+    from shared.config import load_config
 
     cfg = load_config(Path(__file__).parent / "configs" / "smoke.py")
-    result = train_run(cfg, out, resume=False) if not (out / "checkpoints").exists() else None
-    if result is None:
+    if (out / "checkpoints").exists():
         sys.exit(f"error: {out} already holds a run; choose another --out or delete it")
+    result = train_run(cfg, out, resume=False)
     model, tests = result["_model"], result["_tests"]
     test = next(iter(tests.values()))
     heat, gts = predict(model, test, cfg.data.eval_batch_size, cfg.data.interpolation)
@@ -58,9 +58,8 @@ def smoke(out: Path) -> dict:
 
 
 def full(out: Path) -> None:
-    from shared.config import load_config
-
     from fnac_avl.train import prepare_generated  # noqa: F401  (import check before a long run)
+    from shared.config import load_config
 
     configs = Path(__file__).parent / "configs"
     for name in FULL_CONFIGS:
@@ -77,7 +76,8 @@ def full(out: Path) -> None:
     rows = []
     for name in FULL_CONFIGS:
         r = json.loads((out / name / "results.json").read_text())
-        rows.append({"experiment": name, "cIoU": r.get("cIoU"), "AUC": r.get("AUC"), "untrained cIoU": r.get("baseline")})
+        rows.append({"experiment": name, "cIoU": r.get("cIoU"), "AUC": r.get("AUC"),
+                     "untrained cIoU": r.get("baseline")})
     table = markdown_table(rows)
     (out / "results.md").write_text(table + "\n")
     print(table)

@@ -18,6 +18,10 @@ from typing import Literal
 
 import torch
 
+from fnac_avl.data import AudioVisualDataset, box_format, test_clips, train_clips
+from fnac_avl.evaluate import evaluate_model
+from fnac_avl.losses import LossConfig, fnac_loss_terms, total_loss
+from fnac_avl.model import ModelConfig, build_model
 from shared.cli import resolve, train_parser
 from shared.distributed import shutdown
 from shared.optim import OptimConfig
@@ -25,11 +29,6 @@ from shared.rng import seed_everything
 from shared.runlog import merge_results
 from shared.schedules import ScheduleConfig
 from shared.trainer import Trainer, TrainerConfig
-
-from fnac_avl.data import AudioVisualDataset, box_format, test_clips, train_clips
-from fnac_avl.evaluate import evaluate_model
-from fnac_avl.losses import LossConfig, fnac_loss_terms, total_loss
-from fnac_avl.model import ModelConfig, build_model
 
 
 @dataclass

@@ -1,4 +1,6 @@
-"""Ablation on Flickr-SoundNet 10k -> Flickr test: the EZ-VSL-style contrastive baseline without FNAC terms (paper ablation table)."""
+"""Ablation on Flickr-SoundNet 10k -> Flickr test:
+the EZ-VSL-style contrastive baseline without FNAC terms; the FNAC terms switched as in the paper's ablation.
+"""
 
 from fnac_avl.configs.common import paper_config
 

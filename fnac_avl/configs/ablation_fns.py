@@ -1,4 +1,6 @@
-"""Ablation on Flickr-SoundNet 10k -> Flickr test: false negative suppression only (audio and image adjacency) (paper ablation table)."""
+"""Ablation on Flickr-SoundNet 10k -> Flickr test:
+false negative suppression only (audio and image adjacency); the FNAC terms switched as in the paper's ablation.
+"""
 
 from fnac_avl.configs.common import paper_config
 

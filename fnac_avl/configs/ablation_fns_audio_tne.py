@@ -1,4 +1,6 @@
-"""Ablation on Flickr-SoundNet 10k -> Flickr test: audio-adjacency FNS and TNE (paper ablation table)."""
+"""Ablation on Flickr-SoundNet 10k -> Flickr test:
+audio-adjacency FNS and TNE; the FNAC terms switched as in the paper's ablation.
+"""
 
 from fnac_avl.configs.common import paper_config
 

@@ -1,4 +1,4 @@
-"""Flickr-SoundNet 144k -> Flickr-SoundNet test (paper Table 1)."""
+"""Flickr-SoundNet 144k -> Flickr-SoundNet test (the paper's Flickr-SoundNet comparison)."""
 
 from fnac_avl.configs.common import paper_config
 

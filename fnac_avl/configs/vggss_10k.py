@@ -1,4 +1,4 @@
-"""VGG-Sound 10k -> VGG-SS test (paper Table 2; original README: cIoU 37.29, AUC 38.99)."""
+"""VGG-Sound 10k -> VGG-SS test (the paper's VGG-SS comparison; original README: cIoU 37.29, AUC 38.99)."""
 
 from fnac_avl.configs.common import paper_config
 

@@ -1,4 +1,4 @@
-"""VGG-Sound 144k -> VGG-SS test (paper Table 2; original README: cIoU 39.50, AUC 39.66)."""
+"""VGG-Sound 144k -> VGG-SS test (the paper's VGG-SS comparison; original README: cIoU 39.50, AUC 39.66)."""
 
 from fnac_avl.configs.common import paper_config
 

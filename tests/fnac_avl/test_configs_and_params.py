@@ -13,10 +13,9 @@ import pytest
 import torch
 import torchvision
 
-from shared.config import load_config
-
 from fnac_avl.model import FNACModel, ModelConfig
 from fnac_avl.resnet import ResNet18Trunk
+from shared.config import load_config
 
 CONFIGS = sorted(p for p in (Path(__file__).parents[2] / "fnac_avl" / "configs").glob("*.py")
                  if p.stem not in ("__init__", "common"))

@@ -10,7 +10,8 @@ TINY = ModelConfig(dim=8, image_widths=(4, 4, 8, 8), audio_widths=(4, 4, 8, 8))
 
 
 def to_original(state: dict) -> dict:
-    back = {"image_encoder.": "imgnet.", "image_proj.": "img_proj.", "audio_encoder.": "audnet.", "audio_proj.": "aud_proj."}
+    back = {"image_encoder.": "imgnet.", "image_proj.": "img_proj.", "audio_encoder.": "audnet.",
+            "audio_proj.": "aud_proj."}
     out = {}
     for k, v in state.items():
         for new, old in back.items():

@@ -28,8 +28,9 @@ def test_train_reader(root):
 
 
 def test_test_readers_agree(root):
-    flickr = data.test_clips("flickr", root / "flickr_test", root / "metadata/flickr_test.csv", root / "flickr_test_anno")
-    vggss = data.test_clips("vggss", root / "vggss_test", root / "metadata/vggss_test.csv", root / "metadata/vggss.json")
+    meta = root / "metadata"
+    flickr = data.test_clips("flickr", root / "flickr_test", meta / "flickr_test.csv", root / "flickr_test_anno")
+    vggss = data.test_clips("vggss", root / "vggss_test", meta / "vggss_test.csv", meta / "vggss.json")
     assert len(flickr) == len(vggss) == 3
     for f, v in zip(flickr, vggss, strict=True):
         assert len(f.boxes) == 2 and f.boxes[0] == f.boxes[1]  # two annotators
@@ -43,7 +44,8 @@ def test_test_readers_agree(root):
 
 def test_flickr_xml_scaling(tmp_path):
     xml = tmp_path / "a.xml"
-    xml.write_text("<annotation><bbs><bbox><i>0</i><x>256</x><y>128</y><x2>100</x2><y2>7</y2></bbox></bbs></annotation>")
+    xml.write_text("<annotation><bbs><bbox><i>0</i><x>256</x><y>128</y><x2>100</x2><y2>7</y2></bbox></bbs>"
+                   "</annotation>")
     assert data.read_flickr_boxes(xml) == [[224, 112, 87, 6]]  # int(224 * v / 256)
 
 

@@ -8,7 +8,8 @@ from fnac_avl.losses import LossConfig, fnac_loss_terms, total_loss
 
 def features(b=6, d=8, h=3, w=3, seed=0):
     g = torch.Generator().manual_seed(seed)
-    return (F.normalize(torch.randn(b, d, h, w, generator=g), dim=1), F.normalize(torch.randn(b, d, generator=g), dim=1))
+    img = F.normalize(torch.randn(b, d, h, w, generator=g), dim=1)
+    return img, F.normalize(torch.randn(b, d, generator=g), dim=1)
 
 
 def test_switches_and_warmup():

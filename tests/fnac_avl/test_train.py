@@ -8,11 +8,10 @@ import json
 import numpy as np
 import pytest
 
-from shared.runlog import read_metrics
-
 from fnac_avl import evaluate
 from fnac_avl.reproduce import check_margin
 from fnac_avl.train import FNACConfig, run
+from shared.runlog import read_metrics
 
 
 def tiny_config(root) -> FNACConfig:
