@@ -46,12 +46,10 @@ def boxes_to_gt_map(boxes: Sequence[Sequence[int]], box_format: str, size: int =
     return gt
 
 
-def normalize_maps(heatmaps: np.ndarray) -> np.ndarray:
-    """Per-image min-max normalisation; constant maps are left as they are (`normalize_img`)."""
-    lo = heatmaps.min(axis=(1, 2), keepdims=True)
-    hi = heatmaps.max(axis=(1, 2), keepdims=True)
-    span = hi - lo
-    return np.where(span != 0, (heatmaps - lo) / np.where(span != 0, span, 1), heatmaps)
+def normalize_map(heatmap: np.ndarray) -> np.ndarray:
+    """Min-max normalisation in the map's own dtype; a constant map is left as it is (`normalize_img`)."""
+    lo, hi = heatmap.min(), heatmap.max()
+    return (heatmap - lo) / (hi - lo) if hi - lo != 0 else heatmap
 
 
 def per_image_ciou(heatmaps: np.ndarray, gt_maps: np.ndarray) -> np.ndarray:
@@ -62,14 +60,18 @@ def per_image_ciou(heatmaps: np.ndarray, gt_maps: np.ndarray) -> np.ndarray:
         raise ValueError(f"heatmaps {heatmaps.shape} and gt_maps {gt_maps.shape}: expected two (N, H, W) arrays "
                          "of the same shape")
     n, h, w = heatmaps.shape
-    pred = normalize_maps(heatmaps)
     k = int(h * w / 2)
-    thr = np.partition(pred.reshape(n, -1), k, axis=1)[:, k]  # the k-th smallest, as np.sort(...)[k]
-    infer = (pred >= thr[:, None, None]).astype(np.float64)
-    inter = (infer * gt_maps).sum(axis=(1, 2))
-    union = gt_maps.sum(axis=(1, 2)) + (infer * (gt_maps == 0)).sum(axis=(1, 2))
-    with np.errstate(invalid="ignore", divide="ignore"):
-        return inter / union
+    out = np.empty(n)
+    for i in range(n):  # one image at a time: whole-batch temporaries would cost more in memory traffic
+        pred = normalize_map(heatmaps[i])
+        thr = np.partition(pred, k, axis=None)[k]  # the k-th smallest, as np.sort(pred.flatten())[k]
+        infer = pred >= thr
+        gt = gt_maps[i]
+        # gt holds multiples of 0.5, so these float64 sums are exact in any order
+        inter = gt[infer].sum()
+        union = gt.sum() + np.count_nonzero(infer & (gt == 0))
+        out[i] = inter / union if union else np.nan
+    return out
 
 
 def auc_from_cious(cious: np.ndarray) -> float:

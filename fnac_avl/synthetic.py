@@ -88,7 +88,11 @@ def generate(root: str | Path, num_train: int = 512, num_test: int = 96, size: i
     """Write the dataset under `root` (skipped when it is already complete); returns `root`."""
     root = Path(root)
     done = root / "DONE"
+    settings = json.dumps({"num_train": num_train, "num_test": num_test, "size": size, "seed": seed})
     if done.is_file():
+        if done.read_text().strip() != settings:
+            raise FileExistsError(f"{root} holds a generated dataset made with {done.read_text().strip()}, not "
+                                  f"{settings}; delete the folder or choose another")
         return root
     rng = np.random.default_rng(seed)
     meta = root / "metadata"
@@ -118,5 +122,5 @@ def generate(root: str | Path, num_train: int = 512, num_test: int = 96, size: i
     (meta / "flickr_test.csv").write_text("\n".join(flickr_rows) + "\n")
     (meta / "vggss_test.csv").write_text("\n".join(vggss_rows) + "\n")
     (meta / "vggss.json").write_text(json.dumps(vggss_json))
-    done.write_text("ok\n")
+    done.write_text(settings + "\n")
     return root

@@ -5,7 +5,7 @@ configs; only sizes, the learning rate and the schedule of the FNAC terms shrink
 
 from fnac_avl.train import FNACConfig
 
-ROOT = "runs/fnac_avl/data/smoke64"
+ROOT = "runs/fnac_avl/data/smoke"
 
 config = FNACConfig()
 config.data.generate = ROOT
