@@ -4,7 +4,10 @@
     python -m fnac_avl.evaluate --config ... --checkpoint best.pth       (an original checkpoint: converted on load)
     python -m fnac_avl.evaluate --predictions preds.npz                  (arrays `heatmaps`, `gt_maps`: N x 224 x 224)
 
-Prints and writes JSON (`--out`). Heatmaps are the model's maps upsampled to 224 x 224 (bicubic, as the
+    python -m fnac_avl.evaluate --config ... --checkpoint ... --object-weights resnet18-f37072fd.pth
+        (also the original test.py's "Obj" and "AV_Obj" scores: object-guided maps, fnac_avl.object_guided)
+
+Prints and writes JSON (`--out`); `--save-heatmaps` writes the first test set's heatmaps and gt maps (.npz). Heatmaps are the model's maps upsampled to 224 x 224 (bicubic, as the
 original's train.py `validate`; `--set data.interpolation=bilinear` for test.py's `validate`).
 """
 
@@ -95,6 +98,9 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--predictions", type=Path, help=".npz with `heatmaps` and `gt_maps`, (N, 224, 224) each")
     parser.add_argument("--set", dest="overrides", action="append", default=[], metavar="KEY=VALUE")
     parser.add_argument("--out", type=Path, help="write the metrics here as JSON")
+    parser.add_argument("--save-heatmaps", type=Path, help="write `heatmaps`, `gt_maps` of the first test set (.npz)")
+    parser.add_argument("--object-weights", help="ImageNet ResNet-18 weights: add the Obj and AV_Obj scores")
+    parser.add_argument("--alpha", type=float, default=0.4, help="weight of the AV map in AV_Obj (test.py --alpha)")
     args = parser.parse_args(argv)
     if args.predictions:
         with np.load(args.predictions) as f:
@@ -112,8 +118,19 @@ def main(argv: list[str] | None = None) -> None:
         validate(cfg)
         model = build_model(cfg.model)
         load_checkpoint_into(model, args.checkpoint)
-        results = {name: evaluate_model(model, ds, cfg.data.eval_batch_size, cfg.data.interpolation)
-                   for name, ds in test_sets(cfg.data).items()}
+        results = {}
+        for i, (name, ds) in enumerate(test_sets(cfg.data).items()):
+            heat, gts = predict(model, ds, cfg.data.eval_batch_size, cfg.data.interpolation)
+            results[name] = localization_scores(heat, gts)
+            if args.object_weights:
+                from fnac_avl.object_guided import fuse, objectness_maps, objectness_model
+
+                obj = objectness_maps(objectness_model(args.object_weights), ds, cfg.data.eval_batch_size)
+                results[name] = {"AV": results[name], "Obj": localization_scores(obj, gts),
+                                 "AV_Obj": localization_scores(fuse(heat, obj, args.alpha), gts)}
+            if args.save_heatmaps and i == 0:
+                args.save_heatmaps.parent.mkdir(parents=True, exist_ok=True)
+                np.savez_compressed(args.save_heatmaps, heatmaps=heat, gt_maps=gts)
     else:
         parser.error("give --predictions, or --config with --checkpoint")
     text = json.dumps(results, indent=2)

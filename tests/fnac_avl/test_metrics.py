@@ -75,3 +75,16 @@ def test_upsampling_modes_match_original():
         np.testing.assert_allclose(per_image_ciou(maps, gt), g[mode], atol=1e-12)
     with pytest.raises(ValueError, match="interpolation"):
         upsample_maps(small, "nearest")
+
+
+def test_object_guided_fusion_formula():
+    from fnac_avl.object_guided import fuse
+
+    rng = np.random.default_rng(0)
+    av, obj = rng.random((2, 224, 224)) * 5, rng.random((2, 224, 224)) + 3
+
+    def norm(x):  # utils.normalize_img
+        return (x - x.min()) / (x.max() - x.min()) if x.max() - x.min() != 0 else x
+
+    expected = np.stack([norm(0.4 * norm(a) + 0.6 * norm(o)) for a, o in zip(av, obj, strict=True)])
+    np.testing.assert_allclose(fuse(av, obj, 0.4), expected, atol=1e-12)
