@@ -1,0 +1,5 @@
+"""Flickr-SoundNet 10k -> Flickr-SoundNet test (the paper's Flickr-SoundNet comparison)."""
+
+from fnac_avl.configs.common import paper_config
+
+config = paper_config("flickr_10k", "flickr")
