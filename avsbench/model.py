@@ -28,6 +28,7 @@ class ModelConfig:
     tpavi_vv: bool = False  # visual self-attention (ablation); with both, their outputs are averaged
     num_frames: int = 5
     audio_dim: int = 128
+    head_channels: tuple[int, int] = (128, 32)  # the original's output_conv widths; shrunk only for the smoke profile
     # backbone sizes; the defaults are the paper's, tests and the smoke profile shrink them
     resnet_layers: tuple[int, ...] = (3, 4, 6, 3)
     pvt_embed_dims: tuple[int, ...] = (64, 128, 320, 512)
@@ -80,11 +81,11 @@ class FusionBlock(nn.Module):
 class MaskHead(nn.Module):
     """output_conv: conv3x3 -> bilinear x2 (align_corners=False) -> conv3x3 -> relu -> conv1x1 to one logit."""
 
-    def __init__(self, channels: int) -> None:
+    def __init__(self, channels: int, widths: tuple[int, int] = (128, 32)) -> None:
         super().__init__()
-        self.conv1 = nn.Conv2d(channels, 128, 3, padding=1)
-        self.conv2 = nn.Conv2d(128, 32, 3, padding=1)
-        self.conv3 = nn.Conv2d(32, 1, 1)
+        self.conv1 = nn.Conv2d(channels, widths[0], 3, padding=1)
+        self.conv2 = nn.Conv2d(widths[0], widths[1], 3, padding=1)
+        self.conv3 = nn.Conv2d(widths[1], 1, 1)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         x = F.interpolate(self.conv1(x), scale_factor=2, mode="bilinear", align_corners=False)
@@ -120,7 +121,7 @@ class AVSModel(nn.Module):
         self.aspp = nn.ModuleList(ASPPHead(d, c) for d in self.backbone.out_channels)  # conv1..conv4
         self.fusion = nn.ModuleList(FusionBlock(c) for _ in range(4))  # path1..path4
         self.tpavi = nn.ModuleDict({str(s): TPAVI(c, cfg.audio_dim) for s in cfg.tpavi_stages})  # tpavi_b{s+1}
-        self.head = MaskHead(c)
+        self.head = MaskHead(c, cfg.head_channels)
 
     def _to_clips(self, x: torch.Tensor) -> torch.Tensor:
         bt, c, h, w = x.shape
