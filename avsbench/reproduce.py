@@ -2,7 +2,7 @@
 
     python -m avsbench.reproduce --profile {full,smoke} [--out DIR]
 
-smoke: generates an S4-layout dataset where a tone says which coloured shape sounds, trains the
+smoke: generates an MS3-layout dataset where a tone says which coloured shape sounds, trains the
        tiny smoke model with TPAVI (audio) and the same model without TPAVI (the no-audio
        baseline), and writes DIR/results.json (metric miou, ours, baseline), results.md, a loss
        plot, the predicted masks and side-by-side overlays.
@@ -33,13 +33,15 @@ def smoke(out: Path) -> dict:
     from shared.config import load_config
 
     cfg = load_config(Path(__file__).with_name("configs") / "smoke.py")
-    data_root = out / "data" / "Single-source"
+    data_root = out / "data" / "Multi-sources"
     cfg = dataclasses.replace(cfg, data=dataclasses.replace(cfg.data, root=str(data_root)))
-    no_audio = dataclasses.replace(cfg, model=dataclasses.replace(cfg.model, tpavi_stages=()))
+    # the baseline: the same model and training without TPAVI, so audio never reaches it (nor the AVM loss)
+    no_audio = dataclasses.replace(cfg, model=dataclasses.replace(cfg.model, tpavi_stages=()),
+                                   loss=dataclasses.replace(cfg.loss, avm="none", avm_weight=0.0))
     ours = run(cfg, out / "with_audio", resume=False)
     base = run(no_audio, out / "no_audio", resume=False)
-    overlays = visualize(out / "with_audio" / "pred_masks", data_root / "s4_data" / "gt_masks" / "test",
-                         data_root / "s4_data" / "visual_frames" / "test", out / "overlays", max_clips=8)
+    overlays = visualize(out / "with_audio" / "pred_masks", data_root / "ms3_data" / "gt_masks" / "test",
+                         data_root / "ms3_data" / "visual_frames", out / "overlays", max_clips=8)
     results = {
         "metric": "miou", "ours": ours["miou"], "baseline": base["miou"],
         "baseline_name": "same model without TPAVI (no audio)",
