@@ -41,7 +41,7 @@ def smoke(out: Path) -> dict:
     ours = run(cfg, out / "with_audio", resume=False)
     base = run(no_audio, out / "no_audio", resume=False)
     overlays = visualize(out / "with_audio" / "pred_masks", data_root / "ms3_data" / "gt_masks" / "test",
-                         data_root / "ms3_data" / "visual_frames", out / "overlays", max_clips=8)
+                         data_root / "ms3_data" / "visual_frames", out / "overlays", max_clips=8, scale=4)
     results = {
         "metric": "miou", "ours": ours["miou"], "baseline": base["miou"],
         "baseline_name": "same model without TPAVI (no audio)",

@@ -2,7 +2,7 @@
 
     python -m avsbench.visualize --pred-dir P --gt-dir G --frames-dir F --out DIR [--max-clips 8]
 P and G as for avsbench.evaluate; F: the visual_frames folder of the same split (S4:
-visual_frames/{split}, MS3: visual_frames). Writes DIR/<clip path>/<name>_<k>.png: [prediction | ground truth].
+visual_frames/{split}, MS3: visual_frames). Writes DIR/<clip path>/<name>_<k>.png: [prediction (red) | ground truth (green)].
 """
 
 from __future__ import annotations
@@ -23,9 +23,10 @@ def overlay(frame: np.ndarray, mask: np.ndarray, colour: np.ndarray, alpha: floa
     return (frame.astype(np.float32) * (1 - m) + colour * m).astype(np.uint8)
 
 
-def side_by_side(frame: np.ndarray, pred: np.ndarray, gt: np.ndarray) -> Image.Image:
+def side_by_side(frame: np.ndarray, pred: np.ndarray, gt: np.ndarray, scale: int = 1) -> Image.Image:
     gap = np.full((frame.shape[0], 4, 3), 255, dtype=np.uint8)
-    return Image.fromarray(np.concatenate([overlay(frame, pred, PRED_COLOUR), gap, overlay(frame, gt, GT_COLOUR)], 1))
+    img = Image.fromarray(np.concatenate([overlay(frame, pred, PRED_COLOUR), gap, overlay(frame, gt, GT_COLOUR)], 1))
+    return img.resize((img.width * scale, img.height * scale), Image.NEAREST) if scale > 1 else img
 
 
 def _frame_file(frames_dir: Path, rel: Path, name: str, k: int) -> Path:
@@ -42,7 +43,8 @@ def _read(path: Path, mode: str, size: tuple[int, int] | None = None) -> np.ndar
     return np.asarray(img)
 
 
-def visualize(pred_dir: Path, gt_dir: Path, frames_dir: Path, out: Path, max_clips: int | None = None) -> list[Path]:
+def visualize(pred_dir: Path, gt_dir: Path, frames_dir: Path, out: Path, max_clips: int | None = None,
+              scale: int = 1) -> list[Path]:
     written = []
     folders = sorted({p.parent for p in gt_dir.rglob("*.png")})[:max_clips]
     for folder in folders:
@@ -55,7 +57,7 @@ def visualize(pred_dir: Path, gt_dir: Path, frames_dir: Path, out: Path, max_cli
             frame = _read(_frame_file(frames_dir, rel, name, int(k)), "RGB", size)
             target = out / rel / gt_path.name
             target.parent.mkdir(parents=True, exist_ok=True)
-            side_by_side(frame, pred, gt).save(target)
+            side_by_side(frame, pred, gt, scale).save(target)
             written.append(target)
     return written
 
@@ -67,8 +69,9 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--frames-dir", type=Path, required=True)
     parser.add_argument("--out", type=Path, required=True)
     parser.add_argument("--max-clips", type=int, default=None)
+    parser.add_argument("--scale", type=int, default=1, help="enlarge the written images (nearest neighbour)")
     args = parser.parse_args(argv)
-    written = visualize(args.pred_dir, args.gt_dir, args.frames_dir, args.out, args.max_clips)
+    written = visualize(args.pred_dir, args.gt_dir, args.frames_dir, args.out, args.max_clips, args.scale)
     print(f"wrote {len(written)} images under {args.out}")
 
 

@@ -21,14 +21,23 @@ def _smoke(root: Path, **train):
                                train=dataclasses.replace(cfg.train, **train))
 
 
-def test_run_folder_resume_and_checkpoint_evaluation(tmp_path):
-    cfg = _smoke(tmp_path / "data", max_steps=2, ckpt_every=1)
-    cfg = dataclasses.replace(cfg, data=dataclasses.replace(cfg.data, generate_clips=(4, 4, 4)))
+@pytest.fixture(scope="module")
+def data_root(tmp_path_factory):
+    """The smoke profile's generated dataset, written once for both tests."""
+    from avsbench.synthetic import generate
+
+    cfg = load_config(SMOKE).data
+    clips = dict(zip(("train", "val", "test"), cfg.generate_clips, strict=True))
+    return generate(tmp_path_factory.mktemp("smoke") / "Multi-sources", cfg.setting, clips, cfg.generate_image_size)
+
+
+def test_run_folder_resume_and_checkpoint_evaluation(tmp_path, data_root):
+    cfg = _smoke(data_root, max_steps=2, ckpt_every=1)
     results = run(cfg, tmp_path / "run")
     saved = json.loads((tmp_path / "run" / "results.json").read_text())
     assert saved["metric"] == "miou" and saved["ours"] == results["miou"] and saved["step"] == 2
     assert 0.0 <= saved["f_score"] <= 1.0
-    assert len(list((tmp_path / "run" / "pred_masks").rglob("*.png"))) == 4 * 5
+    assert len(list((tmp_path / "run" / "pred_masks").rglob("*.png"))) == cfg.data.generate_clips[2] * 5
     assert (tmp_path / "run" / "config.json").is_file() and (tmp_path / "run" / "metrics.jsonl").is_file()
     again = run(dataclasses.replace(cfg, train=dataclasses.replace(cfg.train, max_steps=3)), tmp_path / "run")
     assert again["step"] == 3  # continued from the step-2 checkpoint
@@ -36,8 +45,8 @@ def test_run_folder_resume_and_checkpoint_evaluation(tmp_path):
     assert scores["miou"] == pytest.approx(again["miou"], abs=1e-6)
 
 
-def test_smoke_model_learns_to_use_the_audio(tmp_path):
+def test_smoke_model_learns_to_use_the_audio(tmp_path, data_root):
     """Which of the two shapes sounds is random and only the tone tells: without audio the best expected
     IoU is about 0.5 (segmenting both shapes, or guessing one). The smoke model must clearly beat that."""
-    results = run(_smoke(tmp_path / "data"), tmp_path / "run")
+    results = run(_smoke(data_root), tmp_path / "run")
     assert results["miou"] > 0.62, results
