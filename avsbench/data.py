@@ -127,10 +127,14 @@ class AVSDataset(torch.utils.data.Dataset):
     M = 1 for S4 training (only the first frame is annotated), 5 otherwise.
     """
 
-    def __init__(self, root: str | Path, setting: Setting, split: str, image_size: int | None = 224) -> None:
+    def __init__(self, root: str | Path, setting: Setting, split: str, image_size: int | None = 224,
+                 audio: Literal["log_mel", "wav"] = "log_mel") -> None:
+        """audio: read the pre-extracted log-mel pickles, or compute the same examples from the WAV files."""
         if setting not in ("s4", "ms3"):
             raise ValueError(f"data.setting: expected 's4' or 'ms3', got {setting!r}")
-        self.root, self.setting, self.split, self.image_size = Path(root), setting, split, image_size
+        if audio not in ("log_mel", "wav"):
+            raise ValueError(f"data.audio: expected 'log_mel' or 'wav', got {audio!r}")
+        self.root, self.setting, self.split, self.image_size, self.audio = Path(root), setting, split, image_size, audio
         self.clips = read_clips(root, setting, split)
         if not self.clips:
             raise DataError(f"{meta_csv(self.root, setting)}: no clips with split == {split!r}")
@@ -145,5 +149,13 @@ class AVSDataset(torch.utils.data.Dataset):
                               for k in range(1, NUM_FRAMES + 1)])
         masks = torch.stack([load_mask(mask_path(self.root, self.setting, clip, k), self.image_size)
                              for k in range(1, self.num_masks + 1)])
-        log_mel = load_log_mel(audio_path(self.root, self.setting, clip, "audio_log_mel"))
+        if self.audio == "wav":
+            from avsbench.prepare import clip_log_mel
+
+            wav = audio_path(self.root, self.setting, clip, "audio_wav")
+            if not wav.is_file():
+                raise DataError(f"{wav}: missing audio WAV (16 kHz, 16-bit PCM)")
+            log_mel = clip_log_mel(wav)
+        else:
+            log_mel = load_log_mel(audio_path(self.root, self.setting, clip, "audio_log_mel"))
         return {"frames": frames, "log_mel": log_mel, "masks": masks, "index": index}

@@ -33,6 +33,7 @@ class DataConfig:
     root: str = "data/avsbench/Single-source"  # the folder holding s4_meta_data.csv / ms3_meta_data.csv
     setting: Literal["s4", "ms3"] = "s4"
     image_size: int = 224
+    audio: Literal["log_mel", "wav"] = "log_mel"  # the release's log-mel pickles, or computed from audio_wav/
     eval_clips_per_batch: int = 4  # metrics per batch of clips, averaged (the original test.sh)
     generate: bool = False  # write the generated dataset into root when its CSV is missing (smoke runs)
     generate_image_size: int = 64
@@ -103,7 +104,7 @@ def run(cfg: AVSConfig, run_dir: str | Path, resume: bool = True) -> dict:
 
         generate(d.root, d.setting, dict(zip(("train", "val", "test"), d.generate_clips, strict=True)),
                  d.generate_image_size, seed=cfg.train.seed)
-    splits = {s: AVSDataset(d.root, d.setting, s, d.image_size) for s in ("train", "val", "test")}
+    splits = {s: AVSDataset(d.root, d.setting, s, d.image_size, d.audio) for s in ("train", "val", "test")}
     seed_everything(cfg.train.seed)
     system = build_system(cfg)
     cache: dict = {}
