@@ -11,7 +11,8 @@ MS3 (`Multi-sources/`):
     ms3_data/visual_frames/{name}/{name}.mp4_{1..5}.png    (no split folder, as the original)
     ms3_data/audio_log_mel/{split}/{name}.pkl
     ms3_data/gt_masks/{split}/{name}/{name}_{1..5}.png
-Frames: RGB, ImageNet-normalised; masks: binary (pixel >= 128), as the original's PIL '1' conversion.
+Frames: RGB, ImageNet-normalised; masks: binary, pixel >= 128 (the same as the original's PIL '1' / 'P'
+conversions for the released 0/255 masks; its dithering of intermediate grey values is not reproduced).
 """
 
 from __future__ import annotations
