@@ -15,6 +15,7 @@ from __future__ import annotations
 import argparse
 import dataclasses
 import json
+import shutil
 import sys
 from pathlib import Path
 
@@ -38,6 +39,8 @@ def smoke(out: Path) -> dict:
     # the baseline: the same model and training without TPAVI, so audio never reaches it (nor the AVM loss)
     no_audio = dataclasses.replace(cfg, model=dataclasses.replace(cfg.model, tpavi_stages=()),
                                    loss=dataclasses.replace(cfg.loss, avm="none", avm_weight=0.0))
+    for name in ("with_audio", "no_audio", "overlays"):  # a fresh run each time; the generated data is kept
+        shutil.rmtree(out / name, ignore_errors=True)
     ours = run(cfg, out / "with_audio", resume=False)
     base = run(no_audio, out / "no_audio", resume=False)
     overlays = visualize(out / "with_audio" / "pred_masks", data_root / "ms3_data" / "gt_masks" / "test",
