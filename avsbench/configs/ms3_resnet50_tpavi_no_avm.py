@@ -1,0 +1,4 @@
+"""MS3, resnet50, TPAVI without the AVM loss (paper ablation of L_AVM)."""
+from avsbench.configs.base import paper_config
+
+config = paper_config("ms3", "resnet50", tpavi=True, avm_weight=0.0)

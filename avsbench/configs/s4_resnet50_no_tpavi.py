@@ -1,0 +1,4 @@
+"""S4, resnet50, without TPAVI (paper ablation: the visual-only baseline)."""
+from avsbench.configs.base import paper_config
+
+config = paper_config("s4", "resnet50", tpavi=False)

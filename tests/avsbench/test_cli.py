@@ -1,0 +1,72 @@
+"""evaluate (prediction PNGs in the official layout), visualize, prepare, reproduce's missing-data exit."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pytest
+from PIL import Image
+
+from avsbench import evaluate, reproduce, visualize
+from avsbench.prepare import clip_log_mel
+from avsbench.synthetic import generate
+
+
+@pytest.fixture(scope="module")
+def root(tmp_path_factory):
+    return generate(tmp_path_factory.mktemp("d") / "Single-source", "s4", {"train": 1, "val": 1, "test": 2}, image_size=32)
+
+
+def _write_preds(root, pred_dir, flip_first: bool):
+    gt_dir = root / "s4_data/gt_masks/test"
+    for i, gt in enumerate(sorted(gt_dir.rglob("*.png"))):
+        name, _, k = gt.stem.rpartition("_")
+        mask = np.asarray(Image.open(gt))
+        if flip_first and i == 0:
+            mask = 255 - mask
+        out = pred_dir / gt.parent.relative_to(gt_dir) / f"{name}_{int(k) - 1}.png"
+        out.parent.mkdir(parents=True, exist_ok=True)
+        Image.fromarray(mask).save(out)
+    return gt_dir
+
+
+def test_evaluate_pred_dir_scores_perfect_and_imperfect_predictions(root, tmp_path, capsys):
+    gt_dir = _write_preds(root, tmp_path / "perfect", flip_first=False)
+    evaluate.main(["--pred-dir", str(tmp_path / "perfect"), "--gt-dir", str(gt_dir), "--out", str(tmp_path / "s.json")])
+    scores = json.loads((tmp_path / "s.json").read_text())
+    assert scores["miou"] == pytest.approx(1.0) and scores["f_score"] == pytest.approx(1.0) and scores["clips"] == 2
+    capsys.readouterr()
+    _write_preds(root, tmp_path / "flipped", flip_first=True)
+    probs, targets = evaluate.load_pairs(tmp_path / "flipped", gt_dir)
+    assert len(probs) == 2 and probs[0].shape == (5, 32, 32)
+    evaluate.main(["--pred-dir", str(tmp_path / "flipped"), "--gt-dir", str(gt_dir), "--clips-per-batch", "1"])
+    flipped = json.loads(capsys.readouterr().out)
+    assert flipped["miou"] == pytest.approx((0.8 + 1.0) / 2)  # one frame of ten wrong; batches of one clip
+    with pytest.raises(FileNotFoundError, match="missing predicted mask"):
+        evaluate.load_pairs(tmp_path / "nowhere", gt_dir)
+
+
+def test_visualize_writes_side_by_side_overlays(root, tmp_path):
+    gt_dir = _write_preds(root, tmp_path / "p", flip_first=False)
+    written = visualize.visualize(tmp_path / "p", gt_dir, root / "s4_data/visual_frames/test", tmp_path / "vis")
+    assert len(written) == 10
+    assert Image.open(written[0]).size == (32 * 2 + 4, 32)
+
+
+def test_prepare_pads_short_clips_by_repeating_the_last_second(tmp_path):
+    import soundfile
+
+    soundfile.write(tmp_path / "a.wav", (np.random.default_rng(0).standard_normal(16000 * 3) * 3000).astype(np.int16),
+                    16000, subtype="PCM_16")
+    lm = clip_log_mel(tmp_path / "a.wav")
+    assert lm.shape == (5, 1, 96, 64)
+    assert (lm[3] == lm[2]).all() and (lm[4] == lm[2]).all()
+
+
+def test_full_profile_without_data_exits_with_the_prepare_command(tmp_path, monkeypatch, capsys):
+    monkeypatch.chdir(tmp_path)
+    with pytest.raises(SystemExit) as err:
+        reproduce.main(["--profile", "full", "--out", str(tmp_path / "o")])
+    assert err.value.code == 2
+    assert "python -m avsbench.prepare" in capsys.readouterr().err
