@@ -30,7 +30,7 @@ from tnn.data import load_dictionary, load_tokens
 from tnn.extrapolate import PAPER_LENGTHS, extrapolation_table, write_report
 from tnn.metrics import unigram_perplexity
 
-PLUGIN = Path(__file__).resolve().parent / "fairseq_plugin"
+PLUGIN = Path(__file__).resolve().parent / "fairseq_tnn"
 
 
 def smoke(out: Path) -> dict:

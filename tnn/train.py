@@ -4,7 +4,7 @@
 
 Writes the shared trainer's run folder; `results.json` holds `metric` ("test_ppl"), `ours` (test
 perplexity at the training length), `baseline` (unigram perplexity), `untrained_ppl`, `valid_ppl`.
-The paper's WikiText-103 run goes through fairseq instead (tnn/fairseq_plugin, `make tnn`); this
+The paper's WikiText-103 run goes through fairseq instead (tnn/fairseq_tnn, `make tnn`); this
 entry point trains the same model on the same binarized data without fairseq's trainer.
 """
 

@@ -10,7 +10,7 @@ dict.txt of a fairseq data-bin copied next to them, so token ids match a convert
 BPE: wikitext-103-raw-v1.zip, encoded with fairseq's examples/roberta/multiprocessing_bpe_encoder.py and
 the GPT-2 encoder.json / vocab.bpe / dict.txt from https://dl.fbaipublicfiles.com/fairseq/gpt2_bpe/;
 the encoded files are written as wiki.{split}.tokens beside that dict.txt.
-For training through fairseq instead (transnormer/fairseq_plugin), binarise with fairseq-preprocess as
+For training through fairseq instead (transnormer/fairseq_transnormer), binarise with fairseq-preprocess as
 OpenNLPLab/Transnormer's README says.
 """
 

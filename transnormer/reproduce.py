@@ -48,7 +48,7 @@ def fairseq_commands(data_root: Path, out: Path, gpus: int) -> list[list[str]]:
     for arch in ("transnormer_t1", "transnormer_t2"):
         cmds.append([
             "fairseq-train", "--task", "language_modeling", str(bin_dir), "--user-dir", str(Path(__file__).parent /
-            "fairseq_plugin"), "--save-dir", str(out / "fairseq" / arch), "--distributed-world-size", str(gpus),
+            "fairseq_transnormer"), "--save-dir", str(out / "fairseq" / arch), "--distributed-world-size", str(gpus),
             "--arch", arch, "--share-decoder-input-output-embed", "--dropout", "0.1", "--optimizer", "adam",
             "--adam-betas", "(0.9, 0.98)", "--weight-decay", "0.01", "--clip-norm", "0", "--lr", "0.0005",
             "--lr-scheduler", "inverse_sqrt", "--warmup-updates", "8000", "--warmup-init-lr", "1e-07",

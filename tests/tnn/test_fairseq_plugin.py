@@ -8,7 +8,7 @@ import torch
 from tnn.data import import_fairseq
 from tnn.synthetic import generate_corpus
 
-PLUGIN = Path(__file__).resolve().parents[2] / "tnn" / "fairseq_plugin"
+PLUGIN = Path(__file__).resolve().parents[2] / "tnn" / "fairseq_tnn"
 
 
 def test_plugin_registers_the_paper_architecture(tmp_path):

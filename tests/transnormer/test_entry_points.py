@@ -44,4 +44,4 @@ def test_fairseq_engine_commands_follow_train_alm_sh(tmp_path: Path) -> None:
     flag = {t1[i]: t1[i + 1] for i in range(len(t1) - 1) if t1[i].startswith("--")}
     assert flag["--arch"] == "transnormer_t1" and flag["--lr"] == "0.0005" and flag["--warmup-updates"] == "8000"
     assert flag["--update-freq"] == "2" and flag["--tokens-per-sample"] == "512"  # 128 samples per update on 8 GPUs
-    assert flag["--user-dir"].endswith("transnormer/fairseq_plugin")
+    assert flag["--user-dir"].endswith("transnormer/fairseq_transnormer")

@@ -5,7 +5,7 @@ from pathlib import Path
 
 import torch
 
-PLUGIN = Path(__file__).resolve().parents[2] / "transnormer" / "fairseq_plugin"
+PLUGIN = Path(__file__).resolve().parents[2] / "transnormer" / "fairseq_transnormer"
 
 
 def test_plugin_registers_and_builds() -> None:

@@ -5,7 +5,7 @@ Adam (0.9, 0.98), lr 5e-4, inverse_sqrt with 4000 warmup updates (from 1e-7), we
 clip-norm 1.0, dropout 0.1, tied input/output embedding, GPT-2 BPE dictionary (50264 symbols).
 Our trainer's warmup starts at 0 instead of 1e-7 (shared.schedules) and Adam's weight decay is
 decoupled (AdamW) where fairseq's `adam` adds it to the gradient; `make tnn` runs the exact recipe
-through fairseq (tnn/fairseq_plugin).
+through fairseq (tnn/fairseq_tnn).
 """
 
 from shared.optim import OptimConfig

@@ -1,8 +1,8 @@
 """fairseq `--user-dir` plugin: our TNN LM as fairseq models, so that fairseq's own tools run the paper's recipe.
 
-    fairseq-train data-bin/wikitext-103 --user-dir tnn/fairseq_plugin --task language_modeling \\
+    fairseq-train data-bin/wikitext-103 --user-dir tnn/fairseq_tnn --task language_modeling \\
         --arch tnn_v2_decay_99_pre --share-decoder-input-output-embed ...
-    fairseq-eval-lm data-bin/wikitext-103 --user-dir tnn/fairseq_plugin --path checkpoint_best.pt ...
+    fairseq-eval-lm data-bin/wikitext-103 --user-dir tnn/fairseq_tnn --path checkpoint_best.pt ...
 
 Registers, under fairseq-evo's names, the model `tnn_v2_lm` with the architectures `tnn_v2_decay_99_pre`
 (the paper's autoregressive LM; OpenNLPLab/Tnn script_alm.sh) and `tnn_v2_no_decay`, and the model

@@ -1,6 +1,6 @@
 """fairseq `--user-dir` plugin: our TransNormer LM under fairseq-train / fairseq-eval-lm.
 
-    fairseq-train data-bin/wikitext-103 --user-dir transnormer/fairseq_plugin --task language_modeling \
+    fairseq-train data-bin/wikitext-103 --user-dir transnormer/fairseq_transnormer --task language_modeling \
         --arch transnormer_t1 --share-decoder-input-output-embed ...   (the rest as OpenNLPLab's train_alm.sh)
 
 A thin adapter: the model is transnormer.model.TransNormerLM; only the fairseq glue lives here.
