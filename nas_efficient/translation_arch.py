@@ -184,3 +184,14 @@ def tiny_space() -> TranslationSearchSpace:
     """A toy space of the same structure, for CPU smoke runs and tests."""
     return TranslationSearchSpace([48, 32], [48, 32], [96, 64], [96, 64], [2], [2, 1], [4, 2], [4, 2], [4, 2],
                                   [-1, 1])
+
+
+def standalone_space(arch: TranslationArch) -> TranslationSearchSpace:
+    """The smallest space holding `arch`: its supernet is `arch` with every layer at the arch's widest
+    FFN (for retraining a searched architecture from scratch; the extra FFN rows are never read)."""
+    a = arch
+    return TranslationSearchSpace(
+        [a.encoder_embed_dim], [a.decoder_embed_dim], [max(a.encoder_ffn_dims)], [max(a.decoder_ffn_dims)],
+        [a.encoder_layers], [a.decoder_layers], sorted(set(a.encoder_heads)), sorted(set(a.decoder_heads)),
+        sorted(set(a.decoder_cross_heads)), sorted(set(a.decoder_cross_links)),
+        sorted(set(a.encoder_attention + a.decoder_attention)))

@@ -156,7 +156,9 @@ class TranslationSupernet(nn.Module):
     def check(self, arch: TranslationArch) -> None:
         if (arch.encoder_layers > len(self.encoder_layers) or arch.decoder_layers > len(self.decoder_layers)
                 or max(arch.encoder_embed_dim, arch.decoder_embed_dim) > self.embed_dim
-                or max(arch.encoder_ffn_dims + arch.decoder_ffn_dims) > self.encoder_layers[0].fc1.out_features):
+                or max(arch.encoder_ffn_dims) > self.encoder_layers[0].fc1.out_features
+                or max(arch.decoder_ffn_dims) > self.decoder_layers[0].fc1.out_features
+                or any(self.cfg.qkv_dim % h for h in arch.encoder_heads + arch.decoder_heads + arch.decoder_cross_heads)):
             raise ValueError(f"architecture {arch} does not fit in the supernet")
 
     def encode(self, src_tokens: torch.Tensor, arch: TranslationArch) -> EncoderOutput:

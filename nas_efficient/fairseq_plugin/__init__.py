@@ -7,7 +7,7 @@ Registers the model `mixformer_translation` and its architectures. The network i
   calls `model.set_num_updates(n)` before each step; HAT seeds its sampler with n the same way);
   validation runs the largest sub-network;
 - `--subnet-arch FILE` (a `TranslationArch` JSON) fixes the architecture; with `--subnet-standalone` the
-  model is built at exactly that size (retraining a searched architecture from scratch);
+  model is built at that size (`translation_arch.standalone_space`) (retraining a searched architecture from scratch);
 - generation recomputes the whole prefix at every step and returns the last position when fairseq
   passes an `incremental_state`: exact, not incremental.
 """
@@ -33,7 +33,12 @@ _ROOT = str(Path(__file__).resolve().parents[2])
 if _ROOT not in sys.path:
     sys.path.insert(0, _ROOT)
 
-from nas_efficient.translation_arch import TranslationArch, TranslationSearchSpace, tiny_space  # noqa: E402
+from nas_efficient.translation_arch import (  # noqa: E402
+    TranslationArch,
+    TranslationSearchSpace,
+    standalone_space,
+    tiny_space,
+)
 from nas_efficient.translation_model import EncoderOutput, TranslationModelConfig, TranslationSupernet  # noqa: E402
 
 # fairseq stores its arguments as an argparse.Namespace in every checkpoint; torch >= 2.6 loads with
@@ -41,15 +46,6 @@ from nas_efficient.translation_model import EncoderOutput, TranslationModelConfi
 torch.serialization.add_safe_globals([argparse.Namespace])
 
 SPACES = {"wmt14_en_de": TranslationSearchSpace, "tiny": tiny_space}
-
-
-def standalone_space(arch: TranslationArch) -> TranslationSearchSpace:
-    """The one-architecture space whose largest member is `arch` (parameters of exactly its size)."""
-    return TranslationSearchSpace(
-        [arch.encoder_embed_dim], [arch.decoder_embed_dim], sorted(set(arch.encoder_ffn_dims)),
-        sorted(set(arch.decoder_ffn_dims)), [arch.encoder_layers], [arch.decoder_layers],
-        sorted(set(arch.encoder_heads)), sorted(set(arch.decoder_heads)), sorted(set(arch.decoder_cross_heads)),
-        sorted(set(arch.decoder_cross_links)), sorted(set(arch.encoder_attention + arch.decoder_attention)))
 
 
 class ArchState:
