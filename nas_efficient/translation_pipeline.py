@@ -112,9 +112,18 @@ def load_supernet(checkpoint: Path) -> TranslationSupernet:
     return model.eval()
 
 
+def make_batch(sources: list[list[int]], targets: list[list[int]], pad: int, eos: int) -> tuple[torch.Tensor, ...]:
+    """(source, previous target, target) in fairseq's layout from token ids that end with </s>: sources
+    left-padded, the decoder input starting with </s>."""
+    s_len, t_len = max(map(len, sources)), max(map(len, targets))
+    source = torch.tensor([[pad] * (s_len - len(s)) + s for s in sources])
+    target = torch.tensor([t + [pad] * (t_len - len(t)) for t in targets])
+    prev = torch.tensor([[eos] + t[:-1] + [pad] * (t_len - len(t)) for t in targets])
+    return source, prev, target
+
+
 def encode_corpus(raw: Path, split: str, data_bin: Path) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
-    """(source, previous target, target) token batches of a split, with fairseq's dictionary and layout:
-    sentences end with </s>, the decoder input starts with </s>, sources are left-padded."""
+    """A raw toy split as one batch (see `make_batch`), with the binarized data's dictionary."""
     from fairseq.data import Dictionary
 
     vocab = Dictionary.load(str(data_bin / f"dict.{SRC}.txt"))
@@ -124,30 +133,35 @@ def encode_corpus(raw: Path, split: str, data_bin: Path) -> tuple[torch.Tensor, 
 
     src = [ids(s) for s in (raw / f"{split}.{SRC}").read_text().splitlines()]
     tgt = [ids(t) for t in (raw / f"{split}.{TGT}").read_text().splitlines()]
-    s_len, t_len = max(map(len, src)), max(map(len, tgt))
-    pad = vocab.pad()
-    source = torch.tensor([[pad] * (s_len - len(s)) + s for s in src])
-    target = torch.tensor([t + [pad] * (t_len - len(t)) for t in tgt])
-    prev = torch.tensor([[vocab.eos()] + t[:-1] + [pad] * (t_len - len(t)) for t in tgt])
-    return source, prev, target
+    return make_batch(src, tgt, vocab.pad(), vocab.eos())
 
 
 @torch.no_grad()
-def validation_loss(model: TranslationSupernet, arch: TranslationArch, batch: tuple[torch.Tensor, ...]) -> float:
-    """Mean token negative log-likelihood (nats) of `arch` with the supernet's weights."""
-    source, prev, target = batch
-    logits = model(source, prev, arch)
-    return F.cross_entropy(logits.flatten(0, 1), target.flatten(), ignore_index=model.padding_idx).item()
+def validation_loss(model: TranslationSupernet, arch: TranslationArch, batch: tuple[torch.Tensor, ...] | list) -> float:
+    """Mean token negative log-likelihood (nats) of `arch` with the supernet's weights; `batch` is one
+    (source, previous target, target) triple or a list of them."""
+    batches = batch if isinstance(batch, list) else [batch]
+    total, tokens = 0.0, 0
+    for source, prev, target in batches:
+        logits = model(source, prev, arch)
+        total += F.cross_entropy(logits.flatten(0, 1), target.flatten(), ignore_index=model.padding_idx,
+                                 reduction="sum").item()
+        tokens += int(target.ne(model.padding_idx).sum())
+    return total / tokens
 
 
-def search(model: TranslationSupernet, batch: tuple[torch.Tensor, ...], vocab: int, budget: int,
-           cfg: EvolutionConfig) -> dict:
-    """Evolve sub-networks of at most `budget` parameters towards the lowest validation loss."""
-    result = evolve(model.space, lambda a: -validation_loss(model, a, batch),
-                    lambda a: count_parameters(model, a, vocab) <= budget, cfg, progress=False)
-    return {"arch": json.loads(result.best.to_json()), "valid_loss": -result.best_score,
+def search(model: TranslationSupernet, batch: tuple[torch.Tensor, ...] | list, vocab: int, budget: float,
+           cfg: EvolutionConfig, cost=None) -> dict:
+    """Evolve sub-networks with cost(arch) <= `budget` towards the lowest validation loss; the cost is
+    the parameter count unless given (e.g. a latency predictor)."""
+    cost = cost or (lambda a: count_parameters(model, a, vocab))
+    result = evolve(model.space, lambda a: -validation_loss(model, a, batch), lambda a: cost(a) <= budget, cfg,
+                    progress=False)
+    return {"arch": json.loads(result.best.to_json()), "valid_loss": -result.best_score, "cost": cost(result.best),
             "params": count_parameters(model, result.best, vocab), "budget": budget, "evaluated": len(result.evaluated),
-            "history": [max(h) for h in result.history]}
+            "history": [-max(h) for h in result.history],
+            "candidates": [{"cost": cost(a), "valid_loss": -score, "arch": json.loads(a.to_json())}
+                           for a, score in result.evaluated.values()]}
 
 
 def smoke(out: Path, updates: int = 400, run_search: bool = False) -> dict:
@@ -165,6 +179,7 @@ def smoke(out: Path, updates: int = 400, run_search: bool = False) -> dict:
         vocab = len(model.embed.weight)
         sizes = sorted(count_parameters(model, model.space.sample(random.Random(i)), vocab) for i in range(50))
         results["search"] = search(model, batch, vocab, sizes[len(sizes) // 2], EvolutionConfig(4, 30, 6, 12, 12))
+        results["search"].pop("candidates")
         rng, draws = random.Random(1), []
         while len(draws) < 5:  # random sub-networks within the same budget
             a = model.space.sample(rng)

@@ -4,7 +4,8 @@ import random
 import pytest
 import torch
 
-from nas_efficient import translation_pipeline
+from nas_efficient import translation_pipeline, translation_search
+from nas_efficient.evolution import EvolutionConfig
 from nas_efficient.super_modules import SuperSelfAttention
 from nas_efficient.translation_arch import TranslationArch, TranslationSearchSpace, standalone_space, tiny_space
 from nas_efficient.translation_model import TranslationModelConfig, TranslationSupernet, count_parameters
@@ -98,3 +99,42 @@ def test_fairseq_train_generate_beats_copying_and_search_beats_random(tmp_path) 
     found = results["search"]
     assert found["params"] <= found["budget"] and found["valid_loss"] <= found["random_valid_loss"]
     assert TranslationArch.load(tmp_path / "best_arch.json") == TranslationArch(**found["arch"])
+    summary = translation_search.run(tmp_path / "supernet" / "checkpoint_last.pt", tmp_path / "data-bin",
+                                     tmp_path / "search", "latency", 0.0, EvolutionConfig(2, 10, 2, 4, 4), "src", "tgt",
+                                     100, 6)
+    assert summary["cost"] <= summary["budget"] and (tmp_path / "search" / "pareto.png").stat().st_size > 0
+    assert "| cost | valid_loss | arch |" in (tmp_path / "search" / "pareto.md").read_text()
+
+
+def test_fairseq_plugin_samples_per_update_fixes_subnets_and_decodes_the_last_position(tmp_path) -> None:
+    from argparse import Namespace
+
+    from fairseq.data import Dictionary
+
+    from nas_efficient import fairseq_plugin as plugin
+
+    vocab = Dictionary()
+    for i in range(20):
+        vocab.add_symbol(f"w{i}")
+    task = Namespace(source_dictionary=vocab, target_dictionary=vocab)
+    args = Namespace(max_source_positions=64, max_target_positions=64)
+    plugin.mixformer_tiny(args)
+    model = plugin.MixFormerTranslationModel.build_model(args, task)
+    draws = []
+    for update in (5, 6, 5):
+        model.set_num_updates(update)
+        draws.append(model.state.current(training=True))
+    assert draws[0] == draws[2] != draws[1] and model.state.current(training=False) == tiny_space().largest()
+    arch = tiny_space().sample(random.Random(2))
+    fixed = plugin.MixFormerTranslationModel.build_model(
+        Namespace(**{**vars(args), "subnet_arch": str(arch.save(tmp_path / "a.json")), "subnet_standalone": True}), task)
+    fixed.set_num_updates(9)
+    assert fixed.state.current(training=True) == arch and fixed.supernet.space == standalone_space(arch)
+    model.eval()
+    src, prev = torch.randint(4, len(vocab), (2, 6)), torch.randint(4, len(vocab), (2, 5))
+    full, _ = model(src, torch.tensor([6, 6]), prev)
+    step, _ = model.decoder(prev, model.encoder(src), incremental_state={})
+    assert torch.allclose(step[:, 0], full[:, -1], atol=1e-6)
+    order = torch.tensor([1, 0])
+    reordered = model.encoder.reorder_encoder_out(model.encoder(src), order)
+    assert torch.allclose(model.decoder(prev[order], reordered)[0], full[order], atol=1e-6)
