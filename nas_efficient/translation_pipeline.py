@@ -1,13 +1,14 @@
 """Translation through fairseq: a generated toy language pair, preprocess -> train -> generate -> BLEU,
 and the evolutionary search on a trained translation supernet.
 
-    python -m nas_efficient.translation_pipeline --out DIR [--updates 400] [--search]
+    python -m nas_efficient.translation_pipeline --out DIR [--updates 400] [--search] [--retrain]
 
 The toy pair: sentences of 3-6 words over 12 source words; the target maps every word through a fixed
 lexicon (3 words are kept, 9 renamed), word order unchanged. Copying the source scores a low BLEU, a
 model that learned the lexicon scores near 100. fairseq runs as subprocesses (`fairseq_cli.*`), with
 this subproject's plugin as `--user-dir`. With `--search`, the trained supernet's sub-networks are
-scored by their validation loss (inheriting the shared weights) and evolved under a parameter budget.
+scored by their validation loss (inheriting the shared weights) and evolved under a parameter budget;
+with `--retrain`, the searched and a random sub-network of the same budget are retrained from scratch.
 """
 
 from __future__ import annotations
@@ -164,29 +165,49 @@ def search(model: TranslationSupernet, batch: tuple[torch.Tensor, ...] | list, v
                            for a, score in result.evaluated.values()]}
 
 
-def smoke(out: Path, updates: int = 400, run_search: bool = False) -> dict:
+def test_bleu(data_bin: Path, checkpoint: Path) -> tuple[float, float, int]:
+    """(BLEU of the model, BLEU of copying the source, sentences) on the test split."""
+    rows = generate(data_bin, checkpoint)
+    references = [r["reference"] for r in rows]
+    return (bleu([r["hypothesis"] for r in rows], references), bleu([r["source"] for r in rows], references),
+            len(rows))
+
+
+def smoke(out: Path, updates: int = 400, run_search: bool = False, retrain: bool = False) -> dict:
+    """Supernet training and BLEU; with `run_search`, evolution under a parameter budget (the median of
+    random sub-networks) against random sub-networks of the same budget; with `retrain`, both retrained
+    from scratch (`--subnet-arch --subnet-standalone`) and compared by test BLEU."""
     raw = write_toy_corpus(out / "raw")
     data_bin = preprocess(raw, out / "data-bin")
     checkpoint = train(data_bin, out / "supernet", updates)
-    rows = generate(data_bin, checkpoint)
-    references = [r["reference"] for r in rows]
-    results = {"metric": "BLEU", "ours": bleu([r["hypothesis"] for r in rows], references),
-               "baseline": bleu([r["source"] for r in rows], references), "baseline_name": "copy the source",
-               "subnet": "the supernet's largest sub-network", "updates": updates, "sentences": len(rows)}
-    if run_search:
+    ours, copy, sentences = test_bleu(data_bin, checkpoint)
+    results = {"metric": "BLEU", "ours": ours, "baseline": copy, "baseline_name": "copy the source",
+               "subnet": "the supernet's largest sub-network", "updates": updates, "sentences": sentences}
+    if run_search or retrain:
         model = load_supernet(checkpoint)
         batch = encode_corpus(raw, "valid", data_bin)
         vocab = len(model.embed.weight)
         sizes = sorted(count_parameters(model, model.space.sample(random.Random(i)), vocab) for i in range(50))
-        results["search"] = search(model, batch, vocab, sizes[len(sizes) // 2], EvolutionConfig(4, 30, 6, 12, 12))
-        results["search"].pop("candidates")
-        rng, draws = random.Random(1), []
-        while len(draws) < 5:  # random sub-networks within the same budget
+        found = search(model, batch, vocab, sizes[len(sizes) // 2], EvolutionConfig(4, 30, 6, 12, 12))
+        found.pop("candidates")
+        rng, randoms = random.Random(1), []
+        while len(randoms) < 5:  # random sub-networks within the same budget
             a = model.space.sample(rng)
-            if count_parameters(model, a, vocab) <= results["search"]["budget"]:
-                draws.append(validation_loss(model, a, batch))
-        results["search"]["random_valid_loss"] = sum(draws) / len(draws)
-        TranslationArch(**results["search"]["arch"]).save(out / "best_arch.json")
+            if count_parameters(model, a, vocab) <= found["budget"]:
+                randoms.append(a)
+        found["random_valid_loss"] = sum(validation_loss(model, a, batch) for a in randoms) / len(randoms)
+        results["search"] = found
+        best = TranslationArch(**found["arch"])
+        best.save(out / "best_arch.json")
+        if retrain:
+            scores = {}
+            for name, arch in (("searched", best), ("random", randoms[0])):
+                path = arch.save(out / f"{name}_arch.json")
+                ckpt = train(data_bin, out / f"retrain_{name}", updates,
+                             ["--subnet-arch", str(path), "--subnet-standalone"])
+                scores[name] = test_bleu(data_bin, ckpt)[0]
+            results["retrain"] = {"searched_bleu": scores["searched"], "random_bleu": scores["random"],
+                                  "random_arch": json.loads(randoms[0].to_json())}
     (out / "results.json").write_text(json.dumps(results, indent=2) + "\n")
     return results
 
@@ -196,8 +217,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--out", type=Path, default=Path("runs/nas_efficient/translation_smoke"))
     parser.add_argument("--updates", type=int, default=400)
     parser.add_argument("--search", action="store_true", help="also search the trained supernet")
+    parser.add_argument("--retrain", action="store_true", help="also retrain the searched and a random sub-network")
     args = parser.parse_args(argv)
-    results = smoke(args.out, args.updates, args.search)
+    results = smoke(args.out, args.updates, args.search, args.retrain)
     print(json.dumps(results, indent=2))
     return 0 if math.isfinite(results["ours"]) else 1
 

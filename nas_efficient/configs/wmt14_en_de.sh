@@ -21,12 +21,13 @@ stage=${1:?usage: wmt14_en_de.sh supernet | subnet ARCH.json | test CHECKPOINT A
 DATA=${DATA:-data/wmt14_en_de_joined_dict}
 RUNS=${RUNS:-runs/nas_efficient}
 PLUGIN=nas_efficient/fairseq_plugin
-GPUS=${GPUS:-$(python -c "import torch; print(max(torch.cuda.device_count(), 1))")}
+PYTHON=${PYTHON:-python}
 
 if [ ! -f "$DATA/dict.en.txt" ]; then
   echo "$DATA/dict.en.txt missing: prepare WMT'14 En-De first (see the header of this file and nas_efficient/README.md)" >&2
   exit 2
 fi
+GPUS=${GPUS:-$("$PYTHON" -c "import torch; print(max(torch.cuda.device_count(), 1))")}
 
 common=(--user-dir "$PLUGIN" --task translation --source-lang en --target-lang de
   --optimizer adam --adam-betas "(0.9, 0.98)" --lr 0.001 --lr-scheduler inverse_sqrt --warmup-updates 8000
@@ -52,12 +53,12 @@ case "$stage" in
       --batch-size 64 --required-batch-size-multiple 1 --remove-bpe ${arch:+--model-overrides "{'subnet_arch': '$arch'}"} \
       > "$out"
     detok() {  # the original scores detokenized text; sacremoses is not pinned in this environment
-      if python -c "import sacremoses" 2>/dev/null; then sacremoses -l de detokenize; else
+      if "$PYTHON" -c "import sacremoses" 2>/dev/null; then sacremoses -l de detokenize; else
         echo "sacremoses missing: scoring tokenized text (pip install sacremoses for the paper's protocol)" >&2; cat; fi
     }
     grep ^H "$out" | sort -t- -k2 -n | cut -f3- | detok > "$out.sys"
     grep ^T "$out" | sort -t- -k2 -n | cut -f2- | detok > "$out.ref"
-    python -c "import sys; from nas_efficient.metrics import bleu; \
+    "$PYTHON" -c "import sys; from nas_efficient.metrics import bleu; \
 sys_, ref = (open(p).read().splitlines() for p in sys.argv[1:]); print(f'sacreBLEU {bleu(sys_, ref):.2f}')" \
       "$out.sys" "$out.ref"
     ;;
