@@ -7,7 +7,8 @@ Registers the model `mixformer_translation` and its architectures. The network i
   calls `model.set_num_updates(n)` before each step; HAT seeds its sampler with n the same way);
   validation runs the largest sub-network;
 - `--subnet-arch FILE` (a `TranslationArch` JSON) fixes the architecture; with `--subnet-standalone` the
-  model is built at that size (`translation_arch.standalone_space`) (retraining a searched architecture from scratch);
+  model is built at that size (`translation_arch.standalone_space`), to retrain a searched architecture
+  from scratch. The checkpoint keeps the architecture itself (as JSON), not the file's path;
 - generation recomputes the whole prefix at every step and returns the last position when fairseq
   passes an `incremental_state`: exact, not incremental.
 """
@@ -15,6 +16,7 @@ Registers the model `mixformer_translation` and its architectures. The network i
 from __future__ import annotations
 
 import argparse
+import json
 import random
 import sys
 from pathlib import Path
@@ -46,6 +48,14 @@ from nas_efficient.translation_model import EncoderOutput, TranslationModelConfi
 torch.serialization.add_safe_globals([argparse.Namespace])
 
 SPACES = {"wmt14_en_de": TranslationSearchSpace, "tiny": tiny_space}
+
+
+def load_arch(value: str) -> TranslationArch:
+    """`--subnet-arch`: a TranslationArch JSON file, or the JSON itself (as checkpoints store it)."""
+    if value.lstrip().startswith("{"):
+        data = json.loads(value)
+        return TranslationArch(**data)
+    return TranslationArch.load(value)
 
 
 class ArchState:
@@ -119,7 +129,7 @@ class MixFormerTranslationModel(FairseqEncoderDecoderModel):
         parser.add_argument("--dropout", type=float, help="dropout at the largest width (scaled by the sampled one)")
         parser.add_argument("--attention-dropout", type=float)
         parser.add_argument("--activation-dropout", "--relu-dropout", type=float)
-        parser.add_argument("--subnet-arch", type=str, help="TranslationArch JSON: run this architecture only")
+        parser.add_argument("--subnet-arch", type=str, help="TranslationArch JSON file (or JSON): run it only")
         parser.add_argument("--subnet-standalone", action="store_true",
                             help="with --subnet-arch: build exactly that architecture's parameters")
 
@@ -129,7 +139,9 @@ class MixFormerTranslationModel(FairseqEncoderDecoderModel):
         src, tgt = task.source_dictionary, task.target_dictionary
         if src != tgt:
             raise ValueError("mixformer_translation shares all embeddings: preprocess with --joined-dictionary")
-        fixed = TranslationArch.load(args.subnet_arch) if args.subnet_arch else None
+        fixed = load_arch(args.subnet_arch) if args.subnet_arch else None
+        if fixed is not None:
+            args.subnet_arch = fixed.to_json()  # saved with the checkpoint's arguments: no file needed later
         space = SPACES[args.search_space]()
         if fixed is not None and args.subnet_standalone:
             space = standalone_space(fixed)

@@ -126,10 +126,12 @@ def test_fairseq_plugin_samples_per_update_fixes_subnets_and_decodes_the_last_po
         draws.append(model.state.current(training=True))
     assert draws[0] == draws[2] != draws[1] and model.state.current(training=False) == tiny_space().largest()
     arch = tiny_space().sample(random.Random(2))
-    fixed = plugin.MixFormerTranslationModel.build_model(
-        Namespace(**{**vars(args), "subnet_arch": str(arch.save(tmp_path / "a.json")), "subnet_standalone": True}), task)
+    fixed_args = Namespace(**{**vars(args), "subnet_arch": str(arch.save(tmp_path / "a.json")), "subnet_standalone": True})
+    fixed = plugin.MixFormerTranslationModel.build_model(fixed_args, task)
     fixed.set_num_updates(9)
     assert fixed.state.current(training=True) == arch and fixed.supernet.space == standalone_space(arch)
+    # the checkpoint's arguments keep the architecture itself, not the file's path
+    assert fixed_args.subnet_arch.startswith("{") and plugin.load_arch(fixed_args.subnet_arch) == arch
     model.eval()
     src, prev = torch.randint(4, len(vocab), (2, 6)), torch.randint(4, len(vocab), (2, 5))
     full, _ = model(src, torch.tensor([6, 6]), prev)
