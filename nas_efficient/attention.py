@@ -22,27 +22,32 @@ import torch.nn.functional as F
 EPS = 1e-3  # the original's clamp on the normaliser
 
 
-def cos_reweight(x: torch.Tensor) -> torch.Tensor:
-    """[x sin θ, x cos θ] with θ_i = (π/2) i / n, i = 1..n, along dim -2.  (..., n, d) -> (..., n, 2d)"""
+def cos_reweight(x: torch.Tensor, length: float | None = None) -> torch.Tensor:
+    """[x sin θ, x cos θ] with θ_i = (π/2) i / length, i = 1..n, along dim -2.  (..., n, d) -> (..., n, 2d)
+
+    `length` defaults to n, the sequence's own length (the original's rule)."""
     n, d = x.shape[-2:]
-    theta = (math.pi / 2) * torch.arange(1, n + 1, device=x.device, dtype=x.dtype) / n
+    theta = (math.pi / 2) * torch.arange(1, n + 1, device=x.device, dtype=x.dtype) / (length or n)
     trig = torch.stack([torch.sin(theta), torch.cos(theta)], dim=-1).unsqueeze(-1)  # n, 2, 1
     return (x.unsqueeze(-2) * trig).reshape(*x.shape[:-1], 2 * d)  # one product, no concatenation
 
 
 def cosformer_attention(q: torch.Tensor, k: torch.Tensor, v: torch.Tensor, causal: bool = False,
-                        chunk_size: int = 64, eps: float = EPS) -> torch.Tensor:
+                        chunk_size: int = 64, eps: float = EPS, length: float | None = None,
+                        key_length: float | None = None) -> torch.Tensor:
     """cosFormer attention in linear time and memory. q, k, v: (b, n, h, d) -> (b, n, h, d).
 
     Computed in a (b, h, n, d) layout so that every product is a plain batched matmul over
     contiguous rows. Causal: the sequence is cut into chunks; inside a chunk the masked (c x c)
     product is exact, across chunks a running sum of k'ᵀv (a (2d x d) state per head) carries the
     past, so memory is O(n·d + n/c·d²) rather than the O(n·d²) of a per-position cumulative sum.
+    q and k may differ in length (cross-attention, not causal); `length` replaces each one's own
+    length in θ (see `cos_reweight`) for the queries, `key_length` (default: `length`) for the keys.
     """
     q, k, v = q.transpose(1, 2), k.transpose(1, 2), v.transpose(1, 2)  # b, h, n, d
-    q_, k_ = cos_reweight(F.relu(q)), cos_reweight(F.relu(k))  # b, h, n, 2d
+    q_, k_ = cos_reweight(F.relu(q), length), cos_reweight(F.relu(k), key_length or length)  # b, h, n, 2d
     if causal:
-        out = _causal_chunked(q_, k_, v, chunk_size, eps)
+        out = _causal_chunked(q_, k_, v, min(chunk_size, q.shape[-2]), eps)  # short sequences: one chunk
     else:
         kv = k_.transpose(-1, -2) @ v  # b, h, 2d, d
         denominator = q_ @ k_.sum(dim=-2, keepdim=True).transpose(-1, -2)  # b, h, n, 1
@@ -73,9 +78,10 @@ def _causal_chunked(q_: torch.Tensor, k_: torch.Tensor, v: torch.Tensor, chunk: 
 
 
 def cosformer_attention_naive(q: torch.Tensor, k: torch.Tensor, v: torch.Tensor, causal: bool = False,
-                              eps: float = EPS) -> torch.Tensor:
+                              eps: float = EPS, length: float | None = None) -> torch.Tensor:
     """The quadratic reference: the full (n x n) weight matrix. For tests and benchmarks."""
-    q_, k_ = cos_reweight(F.relu(q.transpose(1, 2))), cos_reweight(F.relu(k.transpose(1, 2)))  # b, h, n, 2d
+    q_ = cos_reweight(F.relu(q.transpose(1, 2)), length)  # b, h, n, 2d
+    k_ = cos_reweight(F.relu(k.transpose(1, 2)), length)
     weights = q_ @ k_.transpose(-1, -2)  # b, h, n, n
     if causal:
         n = q.shape[1]
@@ -85,8 +91,17 @@ def cosformer_attention_naive(q: torch.Tensor, k: torch.Tensor, v: torch.Tensor,
 
 
 def softmax_attention(q: torch.Tensor, k: torch.Tensor, v: torch.Tensor, causal: bool = False,
-                      dropout: float = 0.0) -> torch.Tensor:
-    """Scaled dot-product softmax attention. (b, n, h, d) -> (b, n, h, d)"""
+                      dropout: float = 0.0, key_padding_mask: torch.Tensor | None = None) -> torch.Tensor:
+    """Scaled dot-product softmax attention. (b, n, h, d) -> (b, n, h, d)
+
+    key_padding_mask: (b, s), True at padded keys, which get no weight."""
+    mask = None
+    if key_padding_mask is not None:
+        mask = ~key_padding_mask[:, None, None, :]  # b, 1, 1, s: True = attend
+        if causal:  # SDPA takes either a mask or is_causal, so fold the causal mask in
+            n, s = q.shape[1], k.shape[1]
+            mask = mask & torch.ones(n, s, dtype=torch.bool, device=q.device).tril()
+            causal = False
     out = F.scaled_dot_product_attention(q.transpose(1, 2), k.transpose(1, 2), v.transpose(1, 2),
-                                         dropout_p=dropout, is_causal=causal)
+                                         attn_mask=mask, dropout_p=dropout, is_causal=causal)
     return out.transpose(1, 2)

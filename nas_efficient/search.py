@@ -68,7 +68,8 @@ def pareto_front(points: list[tuple[float, float]]) -> list[int]:
     return front
 
 
-def plot_pareto(rows: list[dict], front: list[int], cost_name: str, out: Path) -> Path:
+def plot_pareto(rows: list[dict], front: list[int], cost_name: str, out: Path,
+                ylabel: str = "supernet validation accuracy") -> Path:
     import matplotlib
 
     matplotlib.use("Agg")
@@ -79,7 +80,7 @@ def plot_pareto(rows: list[dict], front: list[int], cost_name: str, out: Path) -
     fr = sorted((rows[i] for i in front), key=lambda r: r["cost"])
     ax.plot([r["cost"] for r in fr], [r["accuracy"] for r in fr], "r.-", label="Pareto front")
     ax.set_xlabel(cost_name)
-    ax.set_ylabel("supernet validation accuracy")
+    ax.set_ylabel(ylabel)
     ax.legend()
     fig.tight_layout()
     fig.savefig(out, dpi=120)

@@ -74,15 +74,33 @@ class SuperSelfAttention(nn.Module):
         nn.init.xavier_uniform_(self.out_proj.weight)
         nn.init.zeros_(self.out_proj.bias)
 
-    def forward(self, x: torch.Tensor, heads: int, head_dim: int) -> torch.Tensor:
+    def forward(self, x: torch.Tensor, heads: int, head_dim: int, memory: torch.Tensor | None = None,
+                key_padding_mask: torch.Tensor | None = None, length: float | None = None,
+                key_length: float | None = None) -> torch.Tensor:
+        """x: (b, n, e) queries. memory: (b, s, e_kv) keys/values for cross-attention (default: x).
+        key_padding_mask: (b, s), True at padded keys: softmax gives them no weight; for cosFormer their
+        keys and values are zeroed, so they add nothing to k'ᵀv or to the normaliser.
+        length, key_length: replace the queries' / keys' own length in cosFormer's θ (see `cos_reweight`)."""
         b, n, embed_dim = x.shape
         q_dim = heads * head_dim
         if 3 * q_dim > self.in_proj_weight.shape[0]:
             raise ValueError(f"{heads} heads x {head_dim} exceed the shared qkv width {self.in_proj_weight.shape[0] // 3}")
-        qkv = F.linear(x, self.in_proj_weight[: 3 * q_dim, :embed_dim], self.in_proj_bias[: 3 * q_dim])
-        q, k, v = (t.reshape(b, n, heads, head_dim) for t in qkv.chunk(3, dim=-1))  # b, n, h, d
+        w, bias = self.in_proj_weight, self.in_proj_bias
+        if memory is None:
+            qkv = F.linear(x, w[: 3 * q_dim, :embed_dim], bias[: 3 * q_dim])
+            q, k, v = qkv.chunk(3, dim=-1)
+        else:  # the original's _in_proj_q / _in_proj_kv: same row blocks, k/v read the memory's width
+            q = F.linear(x, w[:q_dim, :embed_dim], bias[:q_dim])
+            k, v = F.linear(memory, w[q_dim: 3 * q_dim, : memory.shape[-1]], bias[q_dim: 3 * q_dim]).chunk(2, dim=-1)
+        s = k.shape[1]
+        q = q.reshape(b, n, heads, head_dim)  # b, n, h, d
+        k, v = k.reshape(b, s, heads, head_dim), v.reshape(b, s, heads, head_dim)  # b, s, h, d
         if self.kind == "cosformer":
-            out = cosformer_attention(q, k, v, causal=self.causal)
+            if key_padding_mask is not None:
+                keep = (~key_padding_mask)[:, :, None, None].to(k.dtype)
+                k, v = k * keep, v * keep  # relu(0) = 0: no feature, no value
+            out = cosformer_attention(q, k, v, causal=self.causal, length=length, key_length=key_length)
         else:
-            out = softmax_attention(q, k, v, causal=self.causal, dropout=self.dropout if self.training else 0.0)
+            out = softmax_attention(q, k, v, causal=self.causal, dropout=self.dropout if self.training else 0.0,
+                                    key_padding_mask=key_padding_mask)
         return self.out_proj(out.reshape(b, n, q_dim), embed_dim)

@@ -27,7 +27,8 @@ def test_supernet_sampling_depends_on_the_update_only_so_resume_is_exact(tmp_pat
 
 
 def test_smoke_pipeline_searches_and_beats_random_subnetworks(tmp_path) -> None:
-    assert reproduce.main(["--profile", "smoke", "--out", str(tmp_path), "--max-steps", "200"]) == 0
+    assert reproduce.main(["--profile", "smoke", "--out", str(tmp_path), "--max-steps", "200",
+                           "--task", "cifar10"]) == 0
     results = json.loads((tmp_path / "results.json").read_text())
     assert results["metric"] == "accuracy"
     assert results["ours"] > results["majority_baseline"] + 0.5  # it learned
