@@ -29,7 +29,7 @@ from nas_efficient.metrics import bleu
 from nas_efficient.translation_arch import TranslationArch, TranslationSearchSpace, tiny_space
 from nas_efficient.translation_model import TranslationModelConfig, TranslationSupernet, count_parameters
 
-PLUGIN = Path(__file__).resolve().parent / "fairseq_plugin"
+PLUGIN = Path(__file__).resolve().parent / "fairseq_nas"
 SRC, TGT = "src", "tgt"
 
 # fairseq-train options of the smoke run (a toy task: constant learning rate, no dropout, no smoothing)

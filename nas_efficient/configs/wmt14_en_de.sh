@@ -20,7 +20,7 @@ set -euo pipefail
 stage=${1:?usage: wmt14_en_de.sh supernet | subnet ARCH.json | test CHECKPOINT ARCH.json}
 DATA=${DATA:-data/wmt14_en_de_joined_dict}
 RUNS=${RUNS:-runs/nas_efficient}
-PLUGIN=nas_efficient/fairseq_plugin
+PLUGIN=nas_efficient/fairseq_nas
 PYTHON=${PYTHON:-python}
 
 if [ ! -f "$DATA/dict.en.txt" ]; then
@@ -52,10 +52,7 @@ case "$stage" in
     fairseq-generate "$DATA" --user-dir "$PLUGIN" --path "$ckpt" --gen-subset test --beam 4 --lenpen 0.6 \
       --batch-size 64 --required-batch-size-multiple 1 --remove-bpe ${arch:+--model-overrides "{'subnet_arch': '$arch'}"} \
       > "$out"
-    detok() {  # the original scores detokenized text; sacremoses is not pinned in this environment
-      if "$PYTHON" -c "import sacremoses" 2>/dev/null; then sacremoses -l de detokenize; else
-        echo "sacremoses missing: scoring tokenized text (pip install sacremoses for the paper's protocol)" >&2; cat; fi
-    }
+    detok() { sacremoses -l de detokenize; }  # the paper scores detokenized text
     grep ^H "$out" | sort -t- -k2 -n | cut -f3- | detok > "$out.sys"
     grep ^T "$out" | sort -t- -k2 -n | cut -f2- | detok > "$out.ref"
     "$PYTHON" -c "import sys; from nas_efficient.metrics import bleu; \

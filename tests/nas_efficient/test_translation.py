@@ -106,12 +106,12 @@ def test_fairseq_train_generate_beats_copying_and_search_beats_random(tmp_path) 
     assert "| cost | valid_loss | arch |" in (tmp_path / "search" / "pareto.md").read_text()
 
 
-def test_fairseq_plugin_samples_per_update_fixes_subnets_and_decodes_the_last_position(tmp_path) -> None:
+def test_fairseq_nas_samples_per_update_fixes_subnets_and_decodes_the_last_position(tmp_path) -> None:
     from argparse import Namespace
 
     from fairseq.data import Dictionary
 
-    from nas_efficient import fairseq_plugin as plugin
+    from nas_efficient import fairseq_nas as plugin
 
     vocab = Dictionary()
     for i in range(20):

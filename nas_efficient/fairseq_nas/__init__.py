@@ -1,4 +1,4 @@
-"""fairseq adapter for the translation supernet: `fairseq-train --user-dir nas_efficient/fairseq_plugin
+"""fairseq adapter for the translation supernet: `fairseq-train --user-dir nas_efficient/fairseq_nas
 --arch mixformer_translation_wmt_en_de ...`.
 
 Registers the model `mixformer_translation` and its architectures. The network is
