@@ -2,7 +2,7 @@
 
     video (b, 3, t, H, W)
       -> overlapping patch embedding per frame (conv 16x16, stride 14, pad 8 -> 17x17 tokens) + LayerNorm
-      -> + learned temporal embedding (one vector per frame of a `segment_frames` segment)
+      -> + learned temporal embedding (one vector per frame of each 8-frame segment)
       -> depth x block (divided space-time):
            x = x + temporal linear attention(LN(x))     tokens of one position over time; K,V spatially shifted
            x = x + spatial linear attention(LN(x))      tokens of one frame; K,V temporally shifted
@@ -42,8 +42,10 @@ class ModelConfig:
     mlp_ratio: float = 4.0
     qkv_bias: bool = True
     num_frames: int = 16
-    # the original's temporal embedding has 8 rows and its temporal shift works on segments of 8 frames
-    segment_frames: int = 8
+    # the original's temporal embedding always has 8 rows (the backbone's default num_frames), added to
+    # every 8-frame segment of a clip; its temporal shift works on segments of XVIT.NUM_SEGMENTS frames
+    embed_frames: int = 8
+    shift_segment: int = 8
     attention: Literal["divided", "joint"] = "divided"
     kernel: Literal["relu", "softmax"] = "relu"
     feature_fixation: bool = True
@@ -148,7 +150,7 @@ class Block(nn.Module):
         if cfg.attention == "divided":
             fix = dict(feature_fixation=cfg.feature_fixation, share_gate=cfg.share_gate)
             t_shift = SpatialShift(cfg.grid, cfg.shift_size) if shifted and cfg.spatial_shift else None
-            s_shift = TemporalShift(cfg.segment_frames, cfg.shift_div) if shifted and cfg.temporal_shift else None
+            s_shift = TemporalShift(cfg.shift_segment, cfg.shift_div) if shifted and cfg.temporal_shift else None
             self.temporal_norm = nn.LayerNorm(dim, eps=1e-6)
             self.temporal_attn = LinearAttention(dim, heads, **common, **fix, shift=t_shift)
             self.spatial_attn = LinearAttention(dim, heads, **common, **fix, shift=s_shift)
@@ -179,14 +181,14 @@ class VideoLinearTransformer(nn.Module):
     def __init__(self, cfg: ModelConfig) -> None:
         super().__init__()
         self.cfg = cfg
-        if cfg.num_frames % cfg.segment_frames:
-            raise ValueError(f"num_frames ({cfg.num_frames}) must be a multiple of segment_frames "
-                             f"({cfg.segment_frames})")
+        for name in ("embed_frames", "shift_segment"):
+            if cfg.num_frames % getattr(cfg, name):
+                raise ValueError(f"num_frames ({cfg.num_frames}) must be a multiple of {name} ({getattr(cfg, name)})")
         dim = cfg.embed_dim
         self.patch_embed = nn.Conv2d(3, dim, cfg.patch_size, cfg.patch_stride, padding=cfg.patch_size // 2)
         self.patch_norm = nn.LayerNorm(dim)
-        self.temp_embed = nn.Parameter(torch.zeros(1, cfg.segment_frames, 1, dim))
-        rates = torch.linspace(0, cfg.drop_path, cfg.depth).tolist()
+        self.temp_embed = nn.Parameter(torch.zeros(1, cfg.embed_frames, 1, dim))
+        rates = [cfg.drop_path * i / max(cfg.depth - 1, 1) for i in range(cfg.depth)]  # stochastic depth rule
         self.blocks = nn.ModuleList(Block(cfg, rates[i], i in cfg.shift_layers) for i in range(cfg.depth))
         self.norm = nn.LayerNorm(dim, eps=1e-6)
         self.token_drop = nn.Dropout(cfg.dropout)
@@ -216,7 +218,7 @@ class VideoLinearTransformer(nn.Module):
         x = self.patch_embed(video.transpose(1, 2).reshape(b * t, 3, h, w))  # (b t), c, g, g
         x = self.patch_norm(x.flatten(2).transpose(1, 2))  # (b t), n, c
         bt, n, c = x.shape
-        s = self.cfg.segment_frames
+        s = self.cfg.embed_frames
         x = (x.reshape(bt // s, s, n, c) + self.temp_embed).reshape(bt, n, c)
         for block in self.blocks:
             x = block(x)

@@ -11,7 +11,7 @@ from video_linear.shifts import SpatialShift, TemporalShift
 
 GOLDEN = torch.load(Path(__file__).parent / "golden" / "golden.pt")
 TINY = dict(num_classes=5, img_size=24, patch_size=8, patch_stride=7, embed_dim=16, num_heads=2, mlp_ratio=2.0,
-            num_frames=8, segment_frames=4, head_hidden=24)
+            num_frames=8, embed_frames=4, shift_segment=4, head_hidden=24)
 VARIANTS = {
     "full": dict(depth=2, shift_layers=[0, 1]),
     "shared_gate_tshift": dict(depth=1, share_gate=True, spatial_shift=False, shift_layers=[0]),

@@ -1,0 +1,187 @@
+"""Kinetics-layout video lists, decoding and the original's frame sampling and multi-view testing.
+
+On disk (as `slowfast/datasets/kinetics.py` reads it):
+
+    ROOT/train.csv, ROOT/val.csv, ROOT/test.csv     one `path label` line per video (separator " ")
+    paths relative to `path_prefix` (default ROOT)
+
+Kinetics-400/600 use this layout unchanged. Sampling follows `slowfast/datasets/decoder.py`: a clip
+spans `sampling_rate * num_frames / target_fps * fps` source frames, starting at a random point for
+training or at `delta * i / num_views` for the i-th test view, and `num_frames` indices are spaced
+evenly over it (`torch.linspace`, clamped). Spatially (`slowfast/datasets/utils.py:spatial_sampling`):
+training rescales the short side to a random size in `train_jitter_scales`, crops randomly and flips;
+testing rescales the short side to the crop size and takes the left/centre/right (or top/middle/bottom)
+crop. A test set has `num_views * num_crops` items per video; item `i` is view `i // num_crops` of
+video `i // (num_views * num_crops)`, as the original's `_spatial_temporal_idx`.
+"""
+
+from __future__ import annotations
+
+import math
+import random
+from dataclasses import dataclass
+from pathlib import Path
+
+import av
+import numpy as np
+import torch
+import torch.nn.functional as F
+
+
+class DataError(ValueError):
+    """A missing or malformed dataset file."""
+
+
+@dataclass
+class DataConfig:
+    root: str = "data/kinetics400"
+    path_prefix: str = ""  # where the CSV's video paths start (default: root)
+    separator: str = " "
+    num_frames: int = 16
+    sampling_rate: int = 16
+    target_fps: int = 30
+    train_jitter_scales: tuple[int, int] = (256, 320)
+    train_crop_size: int = 224
+    test_crop_size: int = 224
+    random_flip: bool = True
+    mean: tuple[float, float, float] = (0.5, 0.5, 0.5)
+    std: tuple[float, float, float] = (0.5, 0.5, 0.5)
+    num_views: int = 4  # TEST.NUM_ENSEMBLE_VIEWS
+    num_crops: int = 3  # TEST.NUM_SPATIAL_CROPS
+    single_frame: bool = False  # baseline: every sampled frame replaced by the clip's middle frame
+    cache_decoded: bool = False  # keep decoded videos in memory (tiny generated sets only)
+    eval_batch_size: int = 8
+
+
+def read_video_list(csv_path: Path, separator: str = " ", num_classes: int | None = None) -> list[tuple[str, int]]:
+    """(path, label) per line of a Kinetics-style CSV; errors name the file, the line and what was expected."""
+    if not csv_path.is_file():
+        raise DataError(f"{csv_path}: file not found (expected a `path label` list; see video_linear/prepare.py)")
+    items = []
+    for lineno, line in enumerate(csv_path.read_text().splitlines(), 1):
+        if not line.strip():
+            continue
+        parts = line.rsplit(separator, 1)
+        if len(parts) != 2:
+            raise DataError(f"{csv_path}:{lineno}: expected `path{separator}label`, got {line!r}")
+        path, label = parts
+        try:
+            label_id = int(label)
+        except ValueError:
+            raise DataError(f"{csv_path}:{lineno}: field label: expected an integer class id, got {label!r}") from None
+        if label_id < 0 or (num_classes is not None and label_id >= num_classes):
+            raise DataError(f"{csv_path}:{lineno}: field label: expected 0..{(num_classes or 1) - 1}, got {label_id}")
+        items.append((path, label_id))
+    if not items:
+        raise DataError(f"{csv_path}: no videos listed")
+    return items
+
+
+def decode_video(path: Path) -> tuple[torch.Tensor, float]:
+    """All frames of a video as uint8 (t, h, w, 3) and its frame rate (PyAV)."""
+    try:
+        with av.open(str(path)) as container:
+            stream = container.streams.video[0]
+            fps = float(stream.average_rate or 30)
+            frames = [f.to_ndarray(format="rgb24") for f in container.decode(stream)]
+    except (av.error.FFmpegError, IndexError) as err:
+        raise DataError(f"{path}: cannot decode a video stream ({err})") from err
+    if not frames:
+        raise DataError(f"{path}: the video has no frames")
+    return torch.from_numpy(np.stack(frames)), fps
+
+
+def get_start_end_idx(video_size: int, clip_size: float, clip_idx: int, num_clips: int) -> tuple[float, float]:
+    """First and last frame of a clip; clip_idx -1 draws the start at random (decoder.get_start_end_idx)."""
+    delta = max(video_size - clip_size, 0)
+    start = random.uniform(0, delta) if clip_idx == -1 else delta * clip_idx / num_clips
+    return start, start + clip_size - 1
+
+
+def temporal_indices(num_video_frames: int, start: float, end: float, num_samples: int) -> torch.Tensor:
+    """`num_samples` evenly spaced frame indices in [start, end], clamped (decoder.temporal_sampling)."""
+    return torch.linspace(start, end, num_samples).clamp(0, num_video_frames - 1).long()
+
+
+def short_side_scale(frames: torch.Tensor, size: int) -> torch.Tensor:
+    """frames: t, c, h, w; short side -> size, aspect kept (transform.random_short_side_scale_jitter)."""
+    h, w = frames.shape[-2:]
+    if (w <= h and w == size) or (h <= w and h == size):
+        return frames
+    if w < h:
+        new_h, new_w = int(math.floor(h / w * size)), size
+    else:
+        new_h, new_w = size, int(math.floor(w / h * size))
+    return F.interpolate(frames, size=(new_h, new_w), mode="bilinear", align_corners=False)
+
+
+def uniform_crop(frames: torch.Tensor, size: int, spatial_idx: int) -> torch.Tensor:
+    """Crop 0/1/2: left/centre/right when wide, top/middle/bottom when tall (transform.uniform_crop)."""
+    h, w = frames.shape[-2:]
+    y, x = int(math.ceil((h - size) / 2)), int(math.ceil((w - size) / 2))
+    if h > w:
+        y = {0: 0, 1: y, 2: h - size}[spatial_idx]
+    else:
+        x = {0: 0, 1: x, 2: w - size}[spatial_idx]
+    return frames[..., y:y + size, x:x + size]
+
+
+def random_crop(frames: torch.Tensor, size: int) -> torch.Tensor:
+    h, w = frames.shape[-2:]
+    y = int(np.random.randint(0, h - size)) if h > size else 0
+    x = int(np.random.randint(0, w - size)) if w > size else 0
+    return frames[..., y:y + size, x:x + size]
+
+
+class VideoClips(torch.utils.data.Dataset):
+    """A split of a Kinetics-layout dataset. Items: (clip (3, t, crop, crop) float, label, clip index)."""
+
+    def __init__(self, cfg: DataConfig, split: str, num_classes: int | None = None) -> None:
+        if split not in ("train", "val", "test"):
+            raise ValueError(f"split: expected train, val or test, got {split!r}")
+        self.cfg, self.split = cfg, split
+        root = Path(cfg.root)
+        self.prefix = Path(cfg.path_prefix) if cfg.path_prefix else root
+        self.videos = read_video_list(root / f"{split}.csv", cfg.separator, num_classes)
+        self.num_clips = cfg.num_views * cfg.num_crops if split == "test" else 1
+        self.labels = [label for _, label in self.videos for _ in range(self.num_clips)]
+        self._cache: dict[int, tuple[torch.Tensor, float]] = {}
+
+    def __len__(self) -> int:
+        return len(self.videos) * self.num_clips
+
+    def _decoded(self, video_idx: int) -> tuple[torch.Tensor, float]:
+        if video_idx in self._cache:
+            return self._cache[video_idx]
+        decoded = decode_video(self.prefix / self.videos[video_idx][0])
+        if self.cfg.cache_decoded:
+            self._cache[video_idx] = decoded
+        return decoded
+
+    def __getitem__(self, index: int) -> tuple[torch.Tensor, int, int]:
+        cfg = self.cfg
+        video_idx, clip = divmod(index, self.num_clips)
+        frames, fps = self._decoded(video_idx)
+        if self.split == "test":
+            temporal_idx = clip // cfg.num_crops
+            spatial_idx = clip % cfg.num_crops if cfg.num_crops > 1 else 1
+        else:
+            temporal_idx, spatial_idx = -1, -1
+        clip_size = cfg.sampling_rate * cfg.num_frames / cfg.target_fps * fps
+        start, end = get_start_end_idx(frames.shape[0], clip_size, temporal_idx, cfg.num_views)
+        idx = temporal_indices(frames.shape[0], start, end, cfg.num_frames)
+        if cfg.single_frame:
+            idx = idx[len(idx) // 2].repeat(len(idx))
+        clip_frames = frames[idx].permute(0, 3, 1, 2).float()  # t, 3, h, w
+        if spatial_idx == -1:
+            size = int(round(np.random.uniform(*cfg.train_jitter_scales)))
+            clip_frames = random_crop(short_side_scale(clip_frames, size), cfg.train_crop_size)
+            if cfg.random_flip and np.random.uniform() < 0.5:
+                clip_frames = clip_frames.flip(-1)
+        else:
+            scale = cfg.test_crop_size if cfg.num_crops > 1 else cfg.train_jitter_scales[0]
+            clip_frames = uniform_crop(short_side_scale(clip_frames, scale), cfg.test_crop_size, spatial_idx)
+        mean = torch.tensor(cfg.mean).view(1, 3, 1, 1)
+        std = torch.tensor(cfg.std).view(1, 3, 1, 1)
+        clip_frames = (clip_frames / 255.0 - mean) / std
+        return clip_frames.transpose(0, 1).contiguous(), self.videos[video_idx][1], index
