@@ -40,7 +40,7 @@ _HEAD = {"0": "0", "1": "1", "4": "4"}  # VVTHead.mlp_head: LayerNorm, Linear, G
 _SKIP = re.compile(r"^(head\.|new_fc\.|pre_logits\.|pos_embed|cls_token)")
 
 
-class ConversionError(KeyError):
+class ConversionError(ValueError):
     pass
 
 
