@@ -56,7 +56,7 @@ def ensemble_views(preds: torch.Tensor, labels: torch.Tensor, clip_ids: torch.Te
 def multiview_topk(preds, labels, clip_ids, num_videos, num_clips, ks=(1, 5), method="sum") -> dict[str, float]:
     """Top-k accuracy (percent) of the ensembled video predictions, keyed `top{k}_acc`."""
     video_preds, video_labels = ensemble_views(preds, labels, clip_ids, num_videos, num_clips, method)
-    return {f"top{k}_acc": float(v) for k, v in zip(ks, topk_accuracies(video_preds, video_labels, ks))}
+    return {f"top{k}_acc": float(v) for k, v in zip(ks, topk_accuracies(video_preds, video_labels, ks), strict=True)}
 
 
 def mean_average_precision(preds: np.ndarray, labels: np.ndarray) -> float:

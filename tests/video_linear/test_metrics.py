@@ -50,3 +50,14 @@ def test_edge_cases():
     assert mean_average_precision(np.array([[0.9, 0.1, 0.5], [0.1, 0.8, 0.5]]), np.array([[1, 0, 0], [0, 1, 0]])) == 1.0
     with pytest.raises(ValueError, match="rows"):
         topks_correct(torch.zeros(2, 3), torch.zeros(3, dtype=torch.long), [1])
+
+
+def test_evaluate_from_prediction_file(tmp_path):
+    from video_linear.evaluate import main
+
+    torch.save({"preds": PREDS, "labels": CLIP_LABELS, "clip_ids": torch.arange(72)}, tmp_path / "p.pt")
+    assert main(["--predictions", str(tmp_path / "p.pt"), "--num-clips", "12", "--out", str(tmp_path / "m.json")]) == 0
+    import json
+
+    got = json.loads((tmp_path / "m.json").read_text())
+    assert [got["top1_acc"], got["top5_acc"]] == pytest.approx(GOLDEN["metrics/sum_top"].tolist(), abs=5e-3)

@@ -2,7 +2,12 @@
 motion: the video model clearly beats the same model trained on single frames."""
 
 import json
+from pathlib import Path
 
+import pytest
+
+from shared.checkpoint import latest_checkpoint
+from video_linear.evaluate import main as evaluate
 from video_linear.reproduce import main
 
 
@@ -13,3 +18,11 @@ def test_smoke_learns_motion(tmp_path):
     assert results["ours"] >= 70.0, results
     assert results["ours"] >= results["baseline"] + 30.0, results
     assert (tmp_path / "results.md").is_file() and (tmp_path / "video" / "metrics.jsonl").is_file()
+
+    # the evaluation entry point recomputes the same multi-view accuracy from the saved checkpoint
+    out = tmp_path / "eval.json"
+    config = Path(__file__).resolve().parents[2] / "video_linear" / "configs" / "smoke.py"
+    assert evaluate(["--config", str(config), "--checkpoint",
+                     str(latest_checkpoint(tmp_path / "video" / "checkpoints")),
+                     "--set", f"data.root={tmp_path / 'data'}", "--out", str(out)]) == 0
+    assert json.loads(out.read_text())["top1_acc"] == pytest.approx(results["ours"], abs=1e-6)
