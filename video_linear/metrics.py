@@ -48,7 +48,7 @@ def ensemble_views(preds: torch.Tensor, labels: torch.Tensor, clip_ids: torch.Te
     if method == "sum":
         video_preds.index_add_(0, vid, preds)
     else:
-        video_preds = video_preds.index_reduce_(0, vid, preds, "amax", include_self=True)
+        video_preds.scatter_reduce_(0, vid[:, None].expand_as(preds), preds, "amax", include_self=True)
     video_labels[vid] = labels.to(video_labels.dtype)
     return video_preds, video_labels
 
