@@ -5,7 +5,11 @@ On disk (as `slowfast/datasets/kinetics.py` reads it):
     ROOT/train.csv, ROOT/val.csv, ROOT/test.csv     one `path label` line per video (separator " ")
     paths relative to `path_prefix` (default ROOT)
 
-Kinetics-400/600 use this layout unchanged. Sampling follows `slowfast/datasets/decoder.py`: a clip
+Kinetics-400/600 use this layout unchanged. Something-Something v2 (`dataset="ssv2"`) is read from
+the original's lists `ROOT/{train,val}_videofolder.txt` (`video_id num_frames label`; test = val) with
+the official `.webm` files in `ROOT/videos/<video_id>.webm` (the original reads the same frames from
+HDF5 packs) and sampled as `slowfast/datasets/ssv2.py:get_seq_frames`: one frame per equal segment,
+random within it for training, the middle (test view 0), start (1) or end (2) for testing. Sampling follows `slowfast/datasets/decoder.py`: a clip
 spans `sampling_rate * num_frames / target_fps * fps` source frames, starting at a random point for
 training or at `delta * i / num_views` for the i-th test view, and `num_frames` indices are spaced
 evenly over it (`torch.linspace`, clamped). Spatially (`slowfast/datasets/utils.py:spatial_sampling`):
@@ -21,6 +25,7 @@ import math
 import random
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Literal
 
 import av
 import numpy as np
@@ -34,6 +39,7 @@ class DataError(ValueError):
 
 @dataclass
 class DataConfig:
+    dataset: Literal["kinetics", "ssv2"] = "kinetics"
     root: str = "data/kinetics400"
     path_prefix: str = ""  # where the CSV's video paths start (default: root)
     separator: str = " "
@@ -75,6 +81,41 @@ def read_video_list(csv_path: Path, separator: str = " ", num_classes: int | Non
     if not items:
         raise DataError(f"{csv_path}: no videos listed")
     return items
+
+
+def read_videofolder_list(list_path: Path, num_classes: int | None = None) -> list[tuple[str, int]]:
+    """(video_id, label) per line of an SSv2 `*_videofolder.txt` (`video_id num_frames label`)."""
+    if not list_path.is_file():
+        raise DataError(f"{list_path}: file not found (expected `video_id num_frames label` lines)")
+    items = []
+    for lineno, line in enumerate(list_path.read_text().splitlines(), 1):
+        if not line.strip():
+            continue
+        parts = line.split(" ")
+        if len(parts) != 3 or not parts[2].strip().isdigit():
+            raise DataError(f"{list_path}:{lineno}: expected `video_id num_frames label`, got {line!r}")
+        label = int(parts[2])
+        if num_classes is not None and label >= num_classes:
+            raise DataError(f"{list_path}:{lineno}: field label: expected 0..{num_classes - 1}, got {label}")
+        items.append((f"videos/{parts[0]}.webm", label))
+    if not items:
+        raise DataError(f"{list_path}: no videos listed")
+    return items
+
+
+def segment_indices(video_length: int, num_frames: int, mode: str, temporal_idx: int = 0) -> list[int]:
+    """SSv2 sampling (ssv2.py:get_seq_frames): one index per segment of (length - 1) / num_frames frames."""
+    seg = float(video_length - 1) / num_frames
+    seq = []
+    for i in range(num_frames):
+        start, end = int(np.round(seg * i)), int(np.round(seg * (i + 1)))
+        if mode == "train":
+            seq.append(random.randint(start, end))
+        elif mode == "val" or temporal_idx == 0:
+            seq.append((start + end) // 2)
+        else:
+            seq.append(start if temporal_idx == 1 else end)
+    return seq
 
 
 def decode_video(path: Path) -> tuple[torch.Tensor, float]:
@@ -142,7 +183,11 @@ class VideoClips(torch.utils.data.Dataset):
         self.cfg, self.split = cfg, split
         root = Path(cfg.root)
         self.prefix = Path(cfg.path_prefix) if cfg.path_prefix else root
-        self.videos = read_video_list(root / f"{split}.csv", cfg.separator, num_classes)
+        if cfg.dataset == "ssv2":
+            self.videos = read_videofolder_list(root / f"{'train' if split == 'train' else 'val'}_videofolder.txt",
+                                                num_classes)
+        else:
+            self.videos = read_video_list(root / f"{split}.csv", cfg.separator, num_classes)
         self.num_clips = cfg.num_views * cfg.num_crops if split == "test" else 1
         self.labels = [label for _, label in self.videos for _ in range(self.num_clips)]
         self._cache: dict[int, tuple[torch.Tensor, float]] = {}
@@ -167,9 +212,12 @@ class VideoClips(torch.utils.data.Dataset):
             spatial_idx = clip % cfg.num_crops if cfg.num_crops > 1 else 1
         else:
             temporal_idx, spatial_idx = -1, -1
-        clip_size = cfg.sampling_rate * cfg.num_frames / cfg.target_fps * fps
-        start, end = get_start_end_idx(frames.shape[0], clip_size, temporal_idx, cfg.num_views)
-        idx = temporal_indices(frames.shape[0], start, end, cfg.num_frames)
+        if cfg.dataset == "ssv2":
+            idx = torch.tensor(segment_indices(frames.shape[0], cfg.num_frames, self.split, temporal_idx))
+        else:
+            clip_size = cfg.sampling_rate * cfg.num_frames / cfg.target_fps * fps
+            start, end = get_start_end_idx(frames.shape[0], clip_size, temporal_idx, cfg.num_views)
+            idx = temporal_indices(frames.shape[0], start, end, cfg.num_frames)
         if cfg.single_frame:
             idx = idx[len(idx) // 2].repeat(len(idx))
         clip_frames = frames[idx].permute(0, 3, 1, 2).float()  # t, 3, h, w

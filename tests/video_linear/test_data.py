@@ -84,3 +84,34 @@ def test_single_frame_clips_repeat_one_frame(generated):
                      num_crops=1, train_jitter_scales=(32, 32), single_frame=True)
     clip = VideoClips(cfg, "test")[0][0]
     assert torch.equal(clip, clip[:, :1].expand_as(clip))
+
+
+def test_ssv2_segment_sampling_matches_original():
+    from video_linear.data import segment_indices
+
+    rows = [torch.tensor(segment_indices(length, 16, mode, tidx or 0))
+            for length in (48, 17, 121) for mode, tidx in (("val", None), ("test", 0), ("test", 1), ("test", 2))]
+    assert torch.equal(torch.stack(rows), GOLDEN["sampling/ssv2_indices"])
+
+
+def test_ssv2_layout(tmp_path):
+    import numpy as np
+
+    from video_linear.synthetic import render, write_video
+
+    (tmp_path / "videos").mkdir()
+    rng = np.random.default_rng(0)
+    for vid, label in (("101", 2), ("7", 0)):
+        write_video(tmp_path / f"{vid}.mp4", render(rng, label, 20, 32))
+        (tmp_path / f"{vid}.mp4").rename(tmp_path / "videos" / f"{vid}.webm")  # the decoder probes the content
+    (tmp_path / "train_videofolder.txt").write_text("101 20 2\n7 20 0\n")
+    (tmp_path / "val_videofolder.txt").write_text("7 20 0\n")
+    cfg = DataConfig(dataset="ssv2", root=str(tmp_path), num_frames=4, train_jitter_scales=(32, 40),
+                     train_crop_size=32, test_crop_size=32, num_views=2, num_crops=3)
+    train = VideoClips(cfg, "train", num_classes=4)
+    assert len(train) == 2 and train[0][0].shape == (3, 4, 32, 32) and train[0][1] == 2
+    test = VideoClips(cfg, "test", num_classes=4)  # SSv2 tests on the validation list
+    assert len(test) == 6 and test[5][1] == 0
+    (tmp_path / "val_videofolder.txt").write_text("7 20\n")
+    with pytest.raises(DataError, match=r"val_videofolder.txt:1: expected `video_id num_frames label`"):
+        VideoClips(cfg, "val")
