@@ -39,7 +39,7 @@ class DataError(ValueError):
 
 @dataclass
 class DataConfig:
-    dataset: Literal["kinetics", "ssv2"] = "kinetics"
+    dataset: Literal["kinetics", "ssv2", "charades"] = "kinetics"  # charades: see charades.py
     root: str = "data/kinetics400"
     path_prefix: str = ""  # where the CSV's video paths start (default: root)
     separator: str = " "

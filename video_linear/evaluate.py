@@ -20,10 +20,9 @@ import torch
 
 from shared.config import apply_overrides, load_config
 from video_linear.convert import convert_state_dict, load_into
-from video_linear.data import VideoClips
 from video_linear.metrics import ensemble_views, mean_average_precision, multiview_topk
 from video_linear.model import VideoLinearTransformer
-from video_linear.train import predict
+from video_linear.train import build_dataset, multiview_metrics
 
 
 def from_predictions(path: Path, num_clips: int, multi_label: bool, method: str) -> dict[str, float]:
@@ -46,9 +45,8 @@ def from_checkpoint(config: Path, checkpoint: Path, original: bool, split: str,
     state = convert_state_dict(state) if original else state.get("model", state)
     load_into(model, state)
     model.to("cuda" if torch.cuda.is_available() else "cpu")
-    data = VideoClips(cfg.data, split, cfg.model.num_classes)
-    preds, labels, ids = predict(model, data, cfg.data.eval_batch_size)
-    return multiview_topk(preds, labels, ids, len(data.videos), data.num_clips, ks=(1, min(5, preds.size(1))))
+    data = build_dataset(cfg, split)
+    return multiview_metrics(model, data, cfg.data.eval_batch_size, cfg.multi_label, cfg.ensemble)
 
 
 def main(argv: list[str] | None = None) -> int:

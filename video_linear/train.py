@@ -3,7 +3,8 @@
     python -m video_linear.train --config video_linear/configs/k400.py [--set key=value ...]
 
 `results.json`: `metric` = "top1_acc", `ours` = multi-view top-1 accuracy (percent) on the test split,
-plus `top5_acc` and the parameter count.
+plus `top5_acc` and the parameter count; for multi-label data (Charades) `metric` = "map".
+Views are ensembled on the raw head outputs (logits), as the original `tools/test_net.py` does.
 """
 
 from __future__ import annotations
@@ -21,8 +22,9 @@ from shared.distributed import shutdown
 from shared.rng import seed_everything
 from shared.runlog import merge_results
 from shared.trainer import Trainer, TrainerConfig
+from video_linear.charades import CharadesClips
 from video_linear.data import DataConfig, VideoClips
-from video_linear.metrics import multiview_topk
+from video_linear.metrics import ensemble_views, mean_average_precision, multiview_topk
 from video_linear.model import ModelConfig, VideoLinearTransformer, count_parameters
 
 
@@ -31,50 +33,65 @@ class VideoConfig:
     model: ModelConfig = field(default_factory=ModelConfig)
     data: DataConfig = field(default_factory=DataConfig)
     label_smoothing: float = 0.3  # the original's smooth_cross_entropy default
+    multi_label: bool = False  # Charades: BCE-with-logits loss, max-ensembled views, mAP
+    ensemble: str = "sum"  # DATA.ENSEMBLE_METHOD
     eval_split: str = "test"
     train: TrainerConfig = field(default_factory=TrainerConfig)
 
 
 @torch.no_grad()
 def predict(model: torch.nn.Module, data: VideoClips, batch_size: int) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
-    """Softmax scores, labels and clip indices of every item (view) of `data`."""
+    """Logits, labels and clip indices of every item (view) of `data`."""
     was_training = model.training
     model.eval()
     device = next(model.parameters()).device
     scores, labels, ids = [], [], []
     for clips, label, index in torch.utils.data.DataLoader(data, batch_size=batch_size):
-        scores.append(model(clips.to(device)).float().softmax(-1).cpu())
+        scores.append(model(clips.to(device)).float().cpu())
         labels.append(label)
         ids.append(index)
     model.train(was_training)
     return torch.cat(scores), torch.cat(labels), torch.cat(ids)
 
 
-def multiview_accuracy(model: torch.nn.Module, data: VideoClips, batch_size: int) -> dict[str, float]:
+def multiview_metrics(model: torch.nn.Module, data, batch_size: int, multi_label: bool = False,
+                      ensemble: str = "sum") -> dict[str, float]:
     scores, labels, ids = predict(model, data, batch_size)
+    if multi_label:
+        preds, video_labels = ensemble_views(scores, labels, ids, len(data.videos), data.num_clips, ensemble, True)
+        return {"map": mean_average_precision(preds.numpy(), video_labels.numpy())}
     ks = (1, min(5, scores.size(1)))
-    return multiview_topk(scores, labels, ids, len(data.videos), data.num_clips, ks=ks)
+    return multiview_topk(scores, labels, ids, len(data.videos), data.num_clips, ks=ks, method=ensemble)
+
+
+def build_dataset(cfg: VideoConfig, split: str):
+    if cfg.data.dataset == "charades":
+        return CharadesClips(cfg.data, split, cfg.model.num_classes)
+    return VideoClips(cfg.data, split, cfg.model.num_classes)
 
 
 def run(cfg: VideoConfig, run_dir: str | Path, resume: bool = True) -> dict[str, Any]:
     start = time.perf_counter()
-    train_data = VideoClips(cfg.data, "train", cfg.model.num_classes)
-    eval_data = VideoClips(cfg.data, cfg.eval_split, cfg.model.num_classes)
+    train_data = build_dataset(cfg, "train")
+    eval_data = build_dataset(cfg, cfg.eval_split)
     seed_everything(cfg.train.seed)
     model = VideoLinearTransformer(cfg.model)
 
     def loss_fn(m: torch.nn.Module, batch: tuple) -> tuple[torch.Tensor, dict]:
         clips, labels, _ = batch
         logits = m(clips)
+        if cfg.multi_label:
+            return F.binary_cross_entropy_with_logits(logits, labels), {}
         acc = (logits.argmax(-1) == labels).float().mean()
         return F.cross_entropy(logits, labels, label_smoothing=cfg.label_smoothing), {"accuracy": acc}
 
     def evaluate(m: torch.nn.Module) -> dict[str, float]:
-        return multiview_accuracy(m, eval_data, cfg.data.eval_batch_size)
+        return multiview_metrics(m, eval_data, cfg.data.eval_batch_size, cfg.multi_label, cfg.ensemble)
 
     trainer = Trainer(model, cfg.train, train_data, loss_fn, run_dir, evaluate=evaluate, experiment_config=cfg)
     final = trainer.fit(resume=resume)
-    results = {"metric": "top1_acc", "ours": final["top1_acc"], "parameters": count_parameters(model),
+    metric = "map" if cfg.multi_label else "top1_acc"
+    results = {"metric": metric, "ours": final[metric], "parameters": count_parameters(model),
                "train_seconds": round(time.perf_counter() - start, 1)}
     if trainer.dist.is_main:
         merge_results(run_dir, results)
