@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import torch
 import torch.nn.functional as F
 
@@ -35,6 +36,7 @@ class VideoConfig:
     label_smoothing: float = 0.3  # the original's smooth_cross_entropy default
     multi_label: bool = False  # Charades: BCE-with-logits loss, max-ensembled views, mAP
     ensemble: str = "sum"  # DATA.ENSEMBLE_METHOD
+    mixup_alpha: float = 0.0  # TRAIN.MIXUP_ALPHA: clip-level MixUp (optimizer.py:MixUper)
     eval_split: str = "test"
     train: TrainerConfig = field(default_factory=TrainerConfig)
 
@@ -64,6 +66,13 @@ def multiview_metrics(model: torch.nn.Module, data, batch_size: int, multi_label
     return multiview_topk(scores, labels, ids, len(data.videos), data.num_clips, ks=ks, method=ensemble)
 
 
+def mixup(clips: torch.Tensor, labels: torch.Tensor, alpha: float):
+    """lam ~ Beta(alpha, alpha); clips mixed with a permutation of the batch (MixUper.mixup_data)."""
+    lam = float(np.random.beta(alpha, alpha))
+    index = torch.randperm(clips.size(0), device=clips.device)
+    return lam * clips + (1 - lam) * clips[index], labels, labels[index], lam
+
+
 def build_dataset(cfg: VideoConfig, split: str):
     if cfg.data.dataset == "charades":
         return CharadesClips(cfg.data, split, cfg.model.num_classes)
@@ -79,6 +88,12 @@ def run(cfg: VideoConfig, run_dir: str | Path, resume: bool = True) -> dict[str,
 
     def loss_fn(m: torch.nn.Module, batch: tuple) -> tuple[torch.Tensor, dict]:
         clips, labels, _ = batch
+        if cfg.mixup_alpha > 0 and not cfg.multi_label:
+            clips, labels_a, labels_b, lam = mixup(clips, labels, cfg.mixup_alpha)
+            logits = m(clips)
+            loss = lam * F.cross_entropy(logits, labels_a, label_smoothing=cfg.label_smoothing) + (
+                1 - lam) * F.cross_entropy(logits, labels_b, label_smoothing=cfg.label_smoothing)
+            return loss, {}
         logits = m(clips)
         if cfg.multi_label:
             return F.binary_cross_entropy_with_logits(logits, labels), {}

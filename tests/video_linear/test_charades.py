@@ -69,3 +69,4 @@ def test_multi_label_training_reports_map(tmp_path):
     )
     results = run(cfg, tmp_path / "run")
     assert results["metric"] == "map" and 0.0 < results["ours"] <= 1.0
+
