@@ -3,16 +3,20 @@
     python bench/video_linear_attention.py [--frames 8 16 32 64] [--grid 17] [--dim 512 --heads 8]
 
 One attention layer over all T x N tokens of a clip (N = grid^2 tokens per frame; 17x17 at 224 px in
-the paper's model), forward + backward. Prints `name, size, ours, baseline, ratio` rows: time per
-call in ms (ratio = softmax / linear, > 1 means linear is faster) and, on CUDA, peak memory in MiB
-(ratio = softmax / linear). The softmax baseline is the same module with `kernel="softmax"` (the
-original's `linear_type='softmax'`: an explicit attention matrix, as XViT's Attention computes it).
-On CPU the default grid is 7 (112 px) so that the softmax baseline fits in memory.
+the paper's model), forward + backward. Prints `name, size, ours, baseline, ratio` rows: median time per
+call in ms and peak memory in MiB (ratio = softmax / linear: > 1 means linear is faster / smaller).
+Peak memory: CUDA's allocator on GPU; on CPU the growth of the peak resident set of a fresh process
+per case (so the cases do not see each other's allocations). The softmax baseline is the same module
+with `kernel="softmax"` (the original's `linear_type='softmax'`: an explicit attention matrix, as
+XViT's Attention computes it). On CPU the defaults are smaller (7x7 tokens per frame, width 128).
 """
 
 from __future__ import annotations
 
 import argparse
+import json
+import resource
+import subprocess
 import sys
 import time
 from pathlib import Path
@@ -23,50 +27,67 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from video_linear.model import LinearAttention  # noqa: E402
 
 
-def measure(module: torch.nn.Module, x: torch.Tensor, repeats: int) -> tuple[float, float]:
-    """(ms per forward+backward, peak MiB on CUDA else nan)."""
+def run_case(kernel: str, tokens: int, dim: int, heads: int, device: str, repeats: int) -> dict:
+    torch.manual_seed(0)
+    module = LinearAttention(dim, heads, kernel=kernel, feature_fixation=True).to(device)
+    x = torch.randn(1, tokens, dim, device=device, requires_grad=True)
+
     def step() -> None:
         module(x).sum().backward()
+        if device == "cuda":
+            torch.cuda.synchronize()
 
     step()  # warm-up
-    if x.is_cuda:
-        torch.cuda.synchronize()
+    if device == "cuda":
         torch.cuda.reset_peak_memory_stats()
-    start = time.perf_counter()
+    base = torch.cuda.memory_allocated() if device == "cuda" else 0
+    times = []
     for _ in range(repeats):
+        start = time.perf_counter()
         step()
-    if x.is_cuda:
-        torch.cuda.synchronize()
-    ms = (time.perf_counter() - start) / repeats * 1e3
-    peak = torch.cuda.max_memory_allocated() / 2**20 if x.is_cuda else float("nan")
-    return ms, peak
+        times.append(time.perf_counter() - start)
+    peak = torch.cuda.max_memory_allocated() - base if device == "cuda" else 0
+    return {"ms": sorted(times)[len(times) // 2] * 1e3, "peak_mib": peak / 2**20}
+
+
+def measure(kernel: str, tokens: int, dim: int, heads: int, device: str, repeats: int) -> dict:
+    if device == "cuda":
+        return run_case(kernel, tokens, dim, heads, device, repeats)
+    cmd = [sys.executable, __file__, "--child", kernel, str(tokens), str(dim), str(heads), str(repeats)]
+    return json.loads(subprocess.run(cmd, check=True, capture_output=True, text=True).stdout)
+
+
+def child(kernel: str, tokens: str, dim: str, heads: str, repeats: str) -> None:
+    torch.set_num_threads(1)
+    before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
+    result = run_case(kernel, int(tokens), int(dim), int(heads), "cpu", int(repeats))
+    result["peak_mib"] = (resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024 - before) / 2**20
+    print(json.dumps(result))
 
 
 def main() -> None:
+    if len(sys.argv) > 1 and sys.argv[1] == "--child":
+        child(*sys.argv[2:7])
+        return
     cuda = torch.cuda.is_available()
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--frames", type=int, nargs="+", default=[8, 16, 32, 64])
     parser.add_argument("--grid", type=int, default=17 if cuda else 7)
     parser.add_argument("--dim", type=int, default=512 if cuda else 128)
     parser.add_argument("--heads", type=int, default=8 if cuda else 2)
-    parser.add_argument("--batch", type=int, default=1)
-    parser.add_argument("--repeats", type=int, default=5 if cuda else 2)
+    parser.add_argument("--repeats", type=int, default=5 if cuda else 3)
     args = parser.parse_args()
-    device = torch.device("cuda" if cuda else "cpu")
-    torch.manual_seed(0)
-    linear = LinearAttention(args.dim, args.heads, kernel="relu", feature_fixation=True).to(device)
-    softmax = LinearAttention(args.dim, args.heads, kernel="softmax", feature_fixation=True).to(device)
-    softmax.load_state_dict(linear.state_dict())
-    print(f"# device={device.type} grid={args.grid} dim={args.dim} heads={args.heads} batch={args.batch}")
+    device = "cuda" if cuda else "cpu"
+    print(f"# device={device} grid={args.grid} dim={args.dim} heads={args.heads} batch=1, forward+backward")
     print("name, size, ours, baseline, ratio")
     for frames in args.frames:
         tokens = frames * args.grid ** 2
-        x = torch.randn(args.batch, tokens, args.dim, device=device, requires_grad=True)
-        lin_ms, lin_mem = measure(linear, x, args.repeats)
-        soft_ms, soft_mem = measure(softmax, x, args.repeats)
-        print(f"time_ms, T={frames} (n={tokens}), {lin_ms:.2f}, {soft_ms:.2f}, {soft_ms / lin_ms:.2f}")
-        if cuda:
-            print(f"peak_mib, T={frames} (n={tokens}), {lin_mem:.1f}, {soft_mem:.1f}, {soft_mem / lin_mem:.2f}")
+        lin = measure("relu", tokens, args.dim, args.heads, device, args.repeats)
+        soft = measure("softmax", tokens, args.dim, args.heads, device, args.repeats)
+        size = f"T={frames} n={tokens}"
+        print(f"time_ms, {size}, {lin['ms']:.2f}, {soft['ms']:.2f}, {soft['ms'] / lin['ms']:.2f}")
+        print(f"peak_mib, {size}, {lin['peak_mib']:.1f}, {soft['peak_mib']:.1f}, "
+              f"{soft['peak_mib'] / max(lin['peak_mib'], 1e-9):.2f}")
 
 
 if __name__ == "__main__":

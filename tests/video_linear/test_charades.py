@@ -7,6 +7,7 @@ import pytest
 import torch
 from PIL import Image
 
+from shared.optim import OptimConfig
 from shared.trainer import TrainerConfig
 from video_linear.charades import CharadesClips, charades_indices, load_frame_lists
 from video_linear.data import DataConfig, DataError
@@ -65,7 +66,8 @@ def test_multi_label_training_reports_map(tmp_path):
         data=DataConfig(dataset="charades", root=str(tmp_path / "data"), num_frames=4, sampling_rate=1, num_views=2,
                         num_crops=1, test_crop_size=16, train_jitter_scales=(16, 18), train_crop_size=16),
         multi_label=True, ensemble="max", eval_split="test",
-        train=TrainerConfig(max_steps=2, batch_size=3, progress=False, ckpt_every=2),
+        train=TrainerConfig(max_steps=2, batch_size=3, progress=False, ckpt_every=2,
+                            optim=OptimConfig(name="sgd", lr=0.01)),  # the paper's optimizer: Nesterov SGD
     )
     results = run(cfg, tmp_path / "run")
     assert results["metric"] == "map" and 0.0 < results["ours"] <= 1.0
