@@ -19,7 +19,7 @@ import numpy as np
 import torch
 from PIL import Image
 
-from video_linear.data import DataConfig, DataError, random_crop, short_side_scale, uniform_crop
+from video_linear.data import ClipAutoAugment, DataConfig, DataError, random_crop, short_side_scale, uniform_crop
 
 HEADER = "original_vido_id"
 
@@ -82,6 +82,7 @@ class CharadesClips(torch.utils.data.Dataset):
         prefix = Path(cfg.path_prefix) if cfg.path_prefix else root
         self.videos = load_frame_lists(root / f"{'train' if split == 'train' else 'val'}.csv", prefix)
         self.num_clips = cfg.num_views * cfg.num_crops if split == "test" else 1
+        self.autoaugment = ClipAutoAugment() if cfg.autoaugment and split == "train" else None
 
     def __len__(self) -> int:
         return len(self.videos) * self.num_clips
@@ -101,7 +102,10 @@ class CharadesClips(torch.utils.data.Dataset):
             frames = np.stack([np.asarray(Image.open(paths[i]).convert("RGB")) for i in seq])
         except OSError as err:
             raise DataError(f"{paths[seq[0]].parent}: cannot read a frame ({err})") from err
-        clip_frames = torch.from_numpy(frames).permute(0, 3, 1, 2).float()  # t, 3, h, w
+        clip_frames = torch.from_numpy(frames)
+        if self.autoaugment is not None:
+            clip_frames = self.autoaugment(clip_frames)
+        clip_frames = clip_frames.permute(0, 3, 1, 2).float()  # t, 3, h, w
         if test:
             size = cfg.test_crop_size
             clip_frames = uniform_crop(short_side_scale(clip_frames, size), size, clip % cfg.num_crops)

@@ -54,6 +54,7 @@ class DataConfig:
     std: tuple[float, float, float] = (0.5, 0.5, 0.5)
     num_views: int = 4  # TEST.NUM_ENSEMBLE_VIEWS
     num_crops: int = 3  # TEST.NUM_SPATIAL_CROPS
+    autoaugment: bool = False  # DATA.AUTOAUGMENT: AutoAugment "v0", one draw for all frames of a clip
     single_frame: bool = False  # baseline: every sampled frame replaced by the clip's middle frame
     cache_decoded: bool = False  # keep decoded videos in memory (tiny generated sets only)
     eval_batch_size: int = 8
@@ -174,6 +175,31 @@ def random_crop(frames: torch.Tensor, size: int) -> torch.Tensor:
     return frames[..., y:y + size, x:x + size]
 
 
+class ClipAutoAugment:
+    """timm's AutoAugment policy "v0" applied with the same random draws to every frame of a clip.
+
+    The original (`slowfast/datasets/data_augment.py`, timm's code with `synchronized` ops) picks one
+    sub-policy, probability outcome and magnitude per clip; replaying Python's random state for each
+    frame gives exactly that with timm's own ops. translate_const = int(224 * 0.45) as the original.
+    """
+
+    def __init__(self, translate_const: int = int(224 * 0.45)) -> None:
+        from timm.data.auto_augment import auto_augment_transform
+
+        self.transform = auto_augment_transform("v0", {"translate_const": translate_const})
+
+    def __call__(self, frames: torch.Tensor) -> torch.Tensor:
+        """frames: uint8 (t, h, w, 3)."""
+        from PIL import Image
+
+        state = random.getstate()
+        out = []
+        for frame in frames.numpy():
+            random.setstate(state)
+            out.append(np.asarray(self.transform(Image.fromarray(frame))))
+        return torch.from_numpy(np.stack(out))
+
+
 class VideoClips(torch.utils.data.Dataset):
     """A split of a Kinetics-layout dataset. Items: (clip (3, t, crop, crop) float, label, clip index)."""
 
@@ -191,6 +217,7 @@ class VideoClips(torch.utils.data.Dataset):
         self.num_clips = cfg.num_views * cfg.num_crops if split == "test" else 1
         self.labels = [label for _, label in self.videos for _ in range(self.num_clips)]
         self._cache: dict[int, tuple[torch.Tensor, float]] = {}
+        self.autoaugment = ClipAutoAugment() if cfg.autoaugment and split == "train" else None
 
     def __len__(self) -> int:
         return len(self.videos) * self.num_clips
@@ -220,7 +247,10 @@ class VideoClips(torch.utils.data.Dataset):
             idx = temporal_indices(frames.shape[0], start, end, cfg.num_frames)
         if cfg.single_frame:
             idx = idx[len(idx) // 2].repeat(len(idx))
-        clip_frames = frames[idx].permute(0, 3, 1, 2).float()  # t, 3, h, w
+        clip_frames = frames[idx]  # t, h, w, 3 uint8
+        if self.autoaugment is not None:
+            clip_frames = self.autoaugment(clip_frames)
+        clip_frames = clip_frames.permute(0, 3, 1, 2).float()  # t, 3, h, w
         if spatial_idx == -1:
             size = int(round(np.random.uniform(*cfg.train_jitter_scales)))
             clip_frames = random_crop(short_side_scale(clip_frames, size), cfg.train_crop_size)

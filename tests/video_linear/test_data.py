@@ -115,3 +115,16 @@ def test_ssv2_layout(tmp_path):
     (tmp_path / "val_videofolder.txt").write_text("7 20\n")
     with pytest.raises(DataError, match=r"val_videofolder.txt:1: expected `video_id num_frames label`"):
         VideoClips(cfg, "val")
+
+
+def test_autoaugment_is_synchronised_over_frames():
+    import random
+
+    from video_linear.data import ClipAutoAugment
+
+    frame = torch.randint(0, 256, (1, 32, 32, 3), dtype=torch.uint8)
+    aug = ClipAutoAugment(translate_const=14)
+    random.seed(3)
+    outs = [aug(frame.expand(6, -1, -1, -1).contiguous()) for _ in range(8)]
+    assert all(torch.equal(o, o[:1].expand_as(o)) for o in outs)  # one draw per clip
+    assert any(not torch.equal(o[:1], frame) for o in outs)  # and it does change clips

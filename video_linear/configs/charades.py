@@ -15,7 +15,8 @@ EPOCH_STEPS = 7_985 // 64
 config = VideoConfig(
     model=ModelConfig(num_classes=157, share_gate=True, shift_segment=8),
     # the original tests Charades at 256 px (TEST_CROP_SIZE: 256); the model's token grid is fixed at 224 here
-    data=DataConfig(dataset="charades", root="data/charades", num_frames=16, sampling_rate=8, num_views=10,
+    data=DataConfig(
+        autoaugment=True, dataset="charades", root="data/charades", num_frames=16, sampling_rate=8, num_views=10,
                     num_crops=3, train_jitter_scales=(256, 340)),
     multi_label=True,
     ensemble="max",
