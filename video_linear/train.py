@@ -12,7 +12,7 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import numpy as np
 import torch
@@ -36,7 +36,7 @@ class VideoConfig:
     data: DataConfig = field(default_factory=DataConfig)
     label_smoothing: float = 0.3  # the original's smooth_cross_entropy default
     multi_label: bool = False  # Charades: BCE-with-logits loss, max-ensembled views, mAP
-    ensemble: str = "sum"  # DATA.ENSEMBLE_METHOD
+    ensemble: Literal["sum", "max"] = "sum"  # DATA.ENSEMBLE_METHOD
     mixup_alpha: float = 0.0  # TRAIN.MIXUP_ALPHA: clip-level MixUp (optimizer.py:MixUper)
     nesterov: bool = True  # SOLVER.NESTEROV of the original's SGD (used when train.optim.name == "sgd")
     eval_split: str = "test"
