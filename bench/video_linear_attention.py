@@ -8,7 +8,10 @@ call in ms and peak memory in MiB (ratio = softmax / linear: > 1 means linear is
 Peak memory: CUDA's allocator on GPU; on CPU the growth of the peak resident set of a fresh process
 per case (so the cases do not see each other's allocations). The softmax baseline is the same module
 with `kernel="softmax"` (the original's `linear_type='softmax'`: an explicit attention matrix, as
-XViT's Attention computes it). On CPU the defaults are smaller (7x7 tokens per frame, width 128).
+XViT's Attention computes it). A third pair of rows compares ours with the original implementation's
+order of operations (einops rearranges into `b n h e`, gate, `matmul` on transposed views), re-written
+here as a reference only: same weights, same result, different memory traffic.
+On CPU the defaults are smaller (7x7 tokens per frame, width 128).
 """
 
 from __future__ import annotations
@@ -22,14 +25,40 @@ import time
 from pathlib import Path
 
 import torch
+import torch.nn.functional as F
+from einops import rearrange
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from video_linear.model import LinearAttention  # noqa: E402
 
 
+class OriginalOrder(torch.nn.Module):
+    """The original `LinearAttention.forward` (relu kernel, separate gates) step by step, as a reference."""
+
+    def __init__(self, attn: LinearAttention) -> None:
+        super().__init__()
+        self.attn = attn
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        a = self.attn
+        qkv = rearrange(a.qkv(x), "b n (k c) -> k b n c", k=3)
+        q, k, v = rearrange(qkv, "k b n (h e) -> k b n h e", h=a.num_heads)
+        q_, k_ = F.relu(q) + a.scale, F.relu(k) + a.scale
+        qk = torch.cat([q_, k_, v], 3)
+        q_ = torch.sigmoid(a.q_gate(qk)) * q_
+        k_ = torch.sigmoid(a.k_gate(qk)) * k_
+        kv_ = torch.matmul(rearrange(k_, "b n h e -> b h e n"), rearrange(v, "b n h e -> b h n e"))
+        z_ = 1 / (torch.sum(q_ * torch.sum(k_, 1, keepdim=True), -1) + 1e-6)
+        out = torch.matmul(q_.transpose(1, 2), kv_).transpose(1, 2) * z_.unsqueeze(-1)
+        return a.proj(rearrange(out, "b n h e -> b n (h e)"))
+
+
 def run_case(kernel: str, tokens: int, dim: int, heads: int, device: str, repeats: int) -> dict:
     torch.manual_seed(0)
-    module = LinearAttention(dim, heads, kernel=kernel, feature_fixation=True).to(device)
+    module = LinearAttention(dim, heads, kernel="softmax" if kernel == "softmax" else "relu",
+                             feature_fixation=True).to(device)
+    if kernel == "original":
+        module = OriginalOrder(module)
     x = torch.randn(1, tokens, dim, device=device, requires_grad=True)
 
     def step() -> None:
@@ -84,10 +113,14 @@ def main() -> None:
         tokens = frames * args.grid ** 2
         lin = measure("relu", tokens, args.dim, args.heads, device, args.repeats)
         soft = measure("softmax", tokens, args.dim, args.heads, device, args.repeats)
+        orig = measure("original", tokens, args.dim, args.heads, device, args.repeats)
         size = f"T={frames} n={tokens}"
         print(f"time_ms, {size}, {lin['ms']:.2f}, {soft['ms']:.2f}, {soft['ms'] / lin['ms']:.2f}")
         print(f"peak_mib, {size}, {lin['peak_mib']:.1f}, {soft['peak_mib']:.1f}, "
               f"{soft['peak_mib'] / max(lin['peak_mib'], 1e-9):.2f}")
+        print(f"time_ms_vs_original_order, {size}, {lin['ms']:.2f}, {orig['ms']:.2f}, {orig['ms'] / lin['ms']:.2f}")
+        print(f"peak_mib_vs_original_order, {size}, {lin['peak_mib']:.1f}, {orig['peak_mib']:.1f}, "
+              f"{orig['peak_mib'] / max(lin['peak_mib'], 1e-9):.2f}")
 
 
 if __name__ == "__main__":
