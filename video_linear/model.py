@@ -89,6 +89,16 @@ class LinearAttention(nn.Module):
                 self.k_gate = nn.Linear(3 * head_dim, head_dim)
         self.shift = shift  # applied to keys and values (neighbourhood association)
 
+    def _gates(self, qkv: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+        """Fixation ratios for q and k from the aggregated [phi(q), phi(k), v] (b, n, h, 3e)."""
+        if self.share_gate:  # the original evaluates the shared gate twice on the same input
+            g = torch.sigmoid(self.gate(qkv))
+            return g, g
+        # both gates in one matmul
+        weight = torch.cat([self.q_gate.weight, self.k_gate.weight])
+        bias = torch.cat([self.q_gate.bias, self.k_gate.bias])
+        return torch.sigmoid(F.linear(qkv, weight, bias)).chunk(2, dim=-1)
+
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         b, n, c = x.shape
         q, k, v = self.qkv(x).view(b, n, 3, self.num_heads, c // self.num_heads).unbind(2)  # b, n, h, e
@@ -97,20 +107,17 @@ class LinearAttention(nn.Module):
         if self.kernel == "relu":
             q, k = F.relu(q) + self.scale, F.relu(k) + self.scale
         if self.feature_fixation:
-            qkv = torch.cat([q, k, v], dim=-1)  # b, n, h, 3e: aggregated Q/K/V per head
-            q_gate = self.gate if self.share_gate else self.q_gate
-            k_gate = self.gate if self.share_gate else self.k_gate
-            q = self.attn_drop(torch.sigmoid(q_gate(qkv)) * q)
-            k = self.attn_drop(torch.sigmoid(k_gate(qkv)) * k)
-        q, k, v = (t.transpose(1, 2) for t in (q, k, v))  # b, h, n, e
+            q_gate, k_gate = self._gates(torch.cat([q, k, v], dim=-1))
+            q, k = self.attn_drop(q_gate * q), self.attn_drop(k_gate * k)
         if self.kernel == "softmax":
+            q, k, v = (t.transpose(1, 2) for t in (q, k, v))  # b, h, n, e
             attn = self.attn_drop((q @ k.transpose(-2, -1) * self.scale).softmax(-1))
-            out = attn @ v
+            out = (attn @ v).transpose(1, 2)
         else:
-            kv = k.transpose(-2, -1) @ v  # b, h, e, e
-            z = 1.0 / ((q * k.sum(2, keepdim=True)).sum(-1, keepdim=True) + 1e-6)  # b, h, n, 1
-            out = (q @ kv) * z
-        return self.proj(out.transpose(1, 2).reshape(b, n, c))
+            kv = torch.einsum("bnhe,bnhf->bhef", k, v)  # b, h, e, e: linear in n
+            z = 1.0 / (torch.einsum("bnhe,bhe->bnh", q, k.sum(1)) + 1e-6)  # b, n, h
+            out = torch.einsum("bnhe,bhef->bnhf", q, kv) * z.unsqueeze(-1)
+        return self.proj(out.reshape(b, n, c))
 
 
 class ConvMlp(nn.Module):
