@@ -38,3 +38,28 @@ def test_errors_name_the_key():
     state["temp_embed"] = torch.zeros(1, 8, 1, 16)
     with pytest.raises(ConversionError, match=r"temp_embed: checkpoint shape \(1, 8, 1, 16\)"):
         load_into(VideoLinearTransformer(TINY), state)
+
+
+def test_evaluate_an_original_checkpoint(tmp_path):
+    """`evaluate --original` converts a checkpoint of the original code and runs the multi-view test."""
+    from video_linear.evaluate import main as evaluate
+    from video_linear.synthetic import generate
+
+    generate(tmp_path / "data", {"test": 2}, frames=12, size=24)
+    (tmp_path / "cfg.py").write_text(
+        "from video_linear.data import DataConfig\n"
+        "from video_linear.model import ModelConfig\n"
+        "from video_linear.train import VideoConfig\n"
+        "config = VideoConfig(model=ModelConfig(num_classes=5, img_size=24, patch_size=8, patch_stride=7,"
+        " embed_dim=16, num_heads=2, mlp_ratio=2.0, num_frames=8, embed_frames=4, shift_segment=4, head_hidden=24,"
+        " depth=2, shift_layers=[0, 1]),"
+        f" data=DataConfig(root={str(tmp_path / 'data')!r}, num_frames=8, sampling_rate=1, test_crop_size=24,"
+        " num_views=2, num_crops=3))\n")
+    torch.save({"model_state": GOLDEN["full/state"]}, tmp_path / "orig.pyth")
+    out = tmp_path / "m.json"
+    assert evaluate(["--config", str(tmp_path / "cfg.py"), "--checkpoint", str(tmp_path / "orig.pyth"), "--original",
+                     "--out", str(out)]) == 0
+    import json
+
+    metrics = json.loads(out.read_text())
+    assert set(metrics) == {"top1_acc", "top5_acc"} and 0 <= metrics["top1_acc"] <= 100

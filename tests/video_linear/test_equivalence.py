@@ -52,3 +52,11 @@ def test_spatial_shift_matches_original(size):
     grid = {1: 4, 2: 5}[size]
     ours = SpatialShift(grid, size)(x.transpose(1, 2)).transpose(1, 2)
     torch.testing.assert_close(ours, GOLDEN[f"sshift{size}/y"], atol=0, rtol=0)
+
+
+def test_bf16_autocast_runs_and_stays_close():
+    model = VideoLinearTransformer(ModelConfig(**TINY, **VARIANTS["full"])).eval()
+    load_into(model, convert_state_dict(GOLDEN["full/state"]))
+    with torch.no_grad(), torch.autocast("cpu", dtype=torch.bfloat16):
+        logits = model(GOLDEN["video"])
+    torch.testing.assert_close(logits.float(), GOLDEN["full/logits"], atol=0.1, rtol=0.05)
