@@ -42,7 +42,8 @@ def load_frame_lists(path: Path, prefix: Path) -> list[tuple[str, list[Path], li
         try:
             labels = [int(x) for x in text.split(",")] if text else []
         except ValueError:
-            raise DataError(f"{path}:{lineno}: field labels: expected comma-separated class ids, got {row[4]!r}") from None
+            raise DataError(
+                f"{path}:{lineno}: field labels: expected comma-separated class ids, got {row[4]!r}") from None
         paths, frame_labels = videos.setdefault(row[0], ([], []))
         paths.append(prefix / row[3])
         frame_labels.append(labels)

@@ -101,7 +101,8 @@ def load_into(model: torch.nn.Module, converted: dict, strict: bool = True) -> l
     own = model.state_dict()
     for key, value in converted.items():
         if key in own and own[key].shape != value.shape:
-            raise ConversionError(f"{key}: checkpoint shape {tuple(value.shape)}, model expects {tuple(own[key].shape)}")
+            raise ConversionError(
+                f"{key}: checkpoint shape {tuple(value.shape)}, model expects {tuple(own[key].shape)}")
     missing, unexpected = model.load_state_dict(converted, strict=strict)
     if unexpected:
         raise ConversionError(f"keys the model does not have: {unexpected[:5]}")

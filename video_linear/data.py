@@ -9,7 +9,8 @@ Kinetics-400/600 use this layout unchanged. Something-Something v2 (`dataset="ss
 the original's lists `ROOT/{train,val}_videofolder.txt` (`video_id num_frames label`; test = val) with
 the official `.webm` files in `ROOT/videos/<video_id>.webm` (the original reads the same frames from
 HDF5 packs) and sampled as `slowfast/datasets/ssv2.py:get_seq_frames`: one frame per equal segment,
-random within it for training, the middle (test view 0), start (1) or end (2) for testing. Sampling follows `slowfast/datasets/decoder.py`: a clip
+random within it for training, the middle (test view 0), start (1) or end (2) for testing.
+Kinetics sampling follows `slowfast/datasets/decoder.py`: a clip
 spans `sampling_rate * num_frames / target_fps * fps` source frames, starting at a random point for
 training or at `delta * i / num_views` for the i-th test view, and `num_frames` indices are spaced
 evenly over it (`torch.linspace`, clamped). Spatially (`slowfast/datasets/utils.py:spatial_sampling`):
@@ -56,7 +57,9 @@ class DataConfig:
     num_crops: int = 3  # TEST.NUM_SPATIAL_CROPS
     autoaugment: bool = False  # DATA.AUTOAUGMENT: AutoAugment "v0", one draw for all frames of a clip
     single_frame: bool = False  # baseline: every sampled frame replaced by the clip's middle frame
-    cache_decoded: bool = False  # keep decoded videos in memory (tiny generated sets only)
+    cache_decoded: bool = False  # keep decoded videos in memory (tiny generated sets only; PyAV)
+    # "torchcodec" seeks to the sampled frames only (fast on long videos); "pyav" decodes every frame
+    decoder: Literal["pyav", "torchcodec"] = "pyav"
     eval_batch_size: int = 8
 
 
@@ -222,6 +225,23 @@ class VideoClips(torch.utils.data.Dataset):
     def __len__(self) -> int:
         return len(self.videos) * self.num_clips
 
+    def _sampled_frames(self, video_idx: int, choose) -> torch.Tensor:
+        """uint8 (t, h, w, 3) frames at `choose(num_video_frames, fps)` -> indices."""
+        path = self.prefix / self.videos[video_idx][0]
+        if self.cfg.decoder == "torchcodec":
+            from torchcodec.decoders import VideoDecoder
+
+            try:
+                decoder = VideoDecoder(str(path))
+                meta = decoder.metadata
+                if meta.num_frames:
+                    idx = choose(meta.num_frames, float(meta.average_fps or 30))
+                    return decoder.get_frames_at(idx.tolist()).data.permute(0, 2, 3, 1)
+            except (RuntimeError, ValueError) as err:
+                raise DataError(f"{path}: cannot decode a video stream ({err})") from err
+        frames, fps = self._decoded(video_idx)  # PyAV, or a container without a frame count
+        return frames[choose(frames.shape[0], fps)]
+
     def _decoded(self, video_idx: int) -> tuple[torch.Tensor, float]:
         if video_idx in self._cache:
             return self._cache[video_idx]
@@ -233,21 +253,22 @@ class VideoClips(torch.utils.data.Dataset):
     def __getitem__(self, index: int) -> tuple[torch.Tensor, int, int]:
         cfg = self.cfg
         video_idx, clip = divmod(index, self.num_clips)
-        frames, fps = self._decoded(video_idx)
         if self.split == "test":
             temporal_idx = clip // cfg.num_crops
             spatial_idx = clip % cfg.num_crops if cfg.num_crops > 1 else 1
         else:
             temporal_idx, spatial_idx = -1, -1
-        if cfg.dataset == "ssv2":
-            idx = torch.tensor(segment_indices(frames.shape[0], cfg.num_frames, self.split, temporal_idx))
-        else:
-            clip_size = cfg.sampling_rate * cfg.num_frames / cfg.target_fps * fps
-            start, end = get_start_end_idx(frames.shape[0], clip_size, temporal_idx, cfg.num_views)
-            idx = temporal_indices(frames.shape[0], start, end, cfg.num_frames)
-        if cfg.single_frame:
-            idx = idx[len(idx) // 2].repeat(len(idx))
-        clip_frames = frames[idx]  # t, h, w, 3 uint8
+
+        def choose(num_video_frames: int, fps: float) -> torch.Tensor:
+            if cfg.dataset == "ssv2":
+                idx = torch.tensor(segment_indices(num_video_frames, cfg.num_frames, self.split, temporal_idx))
+            else:
+                clip_size = cfg.sampling_rate * cfg.num_frames / cfg.target_fps * fps
+                start, end = get_start_end_idx(num_video_frames, clip_size, temporal_idx, cfg.num_views)
+                idx = temporal_indices(num_video_frames, start, end, cfg.num_frames)
+            return idx[len(idx) // 2].repeat(len(idx)) if cfg.single_frame else idx
+
+        clip_frames = self._sampled_frames(video_idx, choose)  # t, h, w, 3 uint8
         if self.autoaugment is not None:
             clip_frames = self.autoaugment(clip_frames)
         clip_frames = clip_frames.permute(0, 3, 1, 2).float()  # t, 3, h, w

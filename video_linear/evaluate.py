@@ -32,7 +32,8 @@ def from_predictions(path: Path, num_clips: int, multi_label: bool, method: str)
             raise SystemExit(f"error: {path}: missing field {key!r} (expected preds, labels, clip_ids)")
     num_videos = int(data["clip_ids"].max()) // num_clips + 1
     if multi_label:
-        preds, labels = ensemble_views(data["preds"], data["labels"], data["clip_ids"], num_videos, num_clips, "max", True)
+        preds, labels = ensemble_views(data["preds"], data["labels"], data["clip_ids"], num_videos, num_clips,
+                                       "max", multi_label=True)
         return {"map": mean_average_precision(preds.numpy(), labels.numpy())}
     return multiview_topk(data["preds"], data["labels"], data["clip_ids"], num_videos, num_clips, method=method)
 

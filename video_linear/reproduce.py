@@ -52,7 +52,8 @@ def main(argv: list[str] | None = None) -> int:
     steps = ["--set", f"train.max_steps={args.max_steps}"] if args.max_steps else []
     if args.profile == "full":
         if not (Path(cfg.data.root) / "train.csv").is_file():
-            print(f"Kinetics-400 not found under {cfg.data.root} (expected train.csv/val.csv/test.csv); prepare it with:\n"
+            print(f"Kinetics-400 not found under {cfg.data.root} (expected train.csv/val.csv/test.csv); "
+                  "prepare it with:\n"
                   f"  python -m video_linear.prepare --dataset kinetics400 --root {cfg.data.root}", file=sys.stderr)
             return 2
         result = train(["--config", config, "--run-dir", str(out / "k400"), *steps])

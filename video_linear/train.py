@@ -44,7 +44,8 @@ class VideoConfig:
 
 
 @torch.no_grad()
-def predict(model: torch.nn.Module, data: VideoClips, batch_size: int) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+def predict(model: torch.nn.Module, data: torch.utils.data.Dataset,
+            batch_size: int) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
     """Logits, labels and clip indices of every item (view) of `data`."""
     was_training = model.training
     model.eval()

@@ -35,7 +35,8 @@ def test_multiview_ensemble_matches_original(method):
 
 
 def test_charades_map_matches_original():
-    video_preds, video_labels = ensemble_views(GOLDEN["metrics/ml_preds"], GOLDEN["metrics/ml_labels"].repeat_interleave(12, 0),
+    clip_labels = GOLDEN["metrics/ml_labels"].repeat_interleave(12, 0)
+    video_preds, video_labels = ensemble_views(GOLDEN["metrics/ml_preds"], clip_labels,
                                                torch.arange(72), 6, 12, "max", multi_label=True)
     got = mean_average_precision(video_preds.numpy(), video_labels.numpy())
     assert got == pytest.approx(float(GOLDEN["metrics/ml_map"]), abs=1e-6)

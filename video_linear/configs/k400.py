@@ -15,7 +15,8 @@ EPOCH_STEPS = 240_000 // 64
 config = VideoConfig(
     model=ModelConfig(num_classes=400, share_gate=False),
     data=DataConfig(
-        autoaugment=True, root="data/kinetics400", num_frames=16, sampling_rate=16, num_views=4, num_crops=3),
+        root="data/kinetics400", decoder="torchcodec", autoaugment=True, num_frames=16, sampling_rate=16,
+        num_views=4, num_crops=3),
     label_smoothing=0.3,
     mixup_alpha=0.4,
     train=TrainerConfig(

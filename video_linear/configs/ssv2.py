@@ -16,7 +16,8 @@ EPOCH_STEPS = 168_913 // 32
 config = VideoConfig(
     model=ModelConfig(num_classes=174, share_gate=True, shift_segment=16),
     data=DataConfig(
-        autoaugment=True, dataset="ssv2", root="data/ssv2", num_frames=16, random_flip=False, num_views=2, num_crops=3),
+        dataset="ssv2", root="data/ssv2", decoder="torchcodec", autoaugment=True, num_frames=16, random_flip=False,
+        num_views=2, num_crops=3),
     label_smoothing=0.0,
     train=TrainerConfig(
         max_steps=35 * EPOCH_STEPS, batch_size=32, precision="bf16", num_workers=8, log_every=50,
