@@ -62,7 +62,8 @@ class ModelConfig:
 
     @property
     def grid(self) -> int:
-        return (self.img_size + 2 * self.patch_size - self.patch_stride) // self.patch_stride
+        """Tokens per side: the patch conv's output size (padding patch_size // 2)."""
+        return (self.img_size + 2 * (self.patch_size // 2) - self.patch_size) // self.patch_stride + 1
 
 
 class LinearAttention(nn.Module):
