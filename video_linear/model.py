@@ -221,8 +221,9 @@ class VideoLinearTransformer(nn.Module):
     def forward_features(self, video: torch.Tensor) -> torch.Tensor:
         """video: b, 3, t, H, W -> per-frame features b, t, c."""
         b, _, t, h, w = video.shape
-        if t != self.cfg.num_frames:
-            raise ValueError(f"expected clips of {self.cfg.num_frames} frames, got {t}")
+        if t != self.cfg.num_frames or h != self.cfg.img_size or w != self.cfg.img_size:
+            raise ValueError(f"expected clips of {self.cfg.num_frames} frames of {self.cfg.img_size}x{self.cfg.img_size}"
+                             f" (the token grid and shifts are built for it), got {t} frames of {h}x{w}")
         x = self.patch_embed(video.transpose(1, 2).reshape(b * t, 3, h, w))  # (b t), c, g, g
         x = self.patch_norm(x.flatten(2).transpose(1, 2))  # (b t), n, c
         bt, n, c = x.shape
