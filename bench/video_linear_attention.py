@@ -1,0 +1,127 @@
+"""Linear (ReLU kernel + feature fixation) vs softmax joint space-time attention as frames grow.
+
+    python bench/video_linear_attention.py [--frames 8 16 32 64] [--grid 17] [--dim 512 --heads 8]
+
+One attention layer over all T x N tokens of a clip (N = grid^2 tokens per frame; 17x17 at 224 px in
+the paper's model), forward + backward. Prints `name, size, ours, baseline, ratio` rows: median time per
+call in ms and peak memory in MiB (ratio = softmax / linear: > 1 means linear is faster / smaller).
+Peak memory: CUDA's allocator on GPU; on CPU the growth of the peak resident set of a fresh process
+per case (so the cases do not see each other's allocations). The softmax baseline is the same module
+with `kernel="softmax"` (the original's `linear_type='softmax'`: an explicit attention matrix, as
+XViT's Attention computes it). A third pair of rows compares ours with the original implementation's
+order of operations (einops rearranges into `b n h e`, gate, `matmul` on transposed views), re-written
+here as a reference only: same weights, same result, different memory traffic.
+On CPU the defaults are smaller (7x7 tokens per frame, width 128).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import resource
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import torch
+import torch.nn.functional as F
+from einops import rearrange
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+from video_linear.model import LinearAttention  # noqa: E402
+
+
+class OriginalOrder(torch.nn.Module):
+    """The original `LinearAttention.forward` (relu kernel, separate gates) step by step, as a reference."""
+
+    def __init__(self, attn: LinearAttention) -> None:
+        super().__init__()
+        self.attn = attn
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        a = self.attn
+        qkv = rearrange(a.qkv(x), "b n (k c) -> k b n c", k=3)
+        q, k, v = rearrange(qkv, "k b n (h e) -> k b n h e", h=a.num_heads)
+        q_, k_ = F.relu(q) + a.scale, F.relu(k) + a.scale
+        qk = torch.cat([q_, k_, v], 3)
+        q_ = torch.sigmoid(a.q_gate(qk)) * q_
+        k_ = torch.sigmoid(a.k_gate(qk)) * k_
+        kv_ = torch.matmul(rearrange(k_, "b n h e -> b h e n"), rearrange(v, "b n h e -> b h n e"))
+        z_ = 1 / (torch.sum(q_ * torch.sum(k_, 1, keepdim=True), -1) + 1e-6)
+        out = torch.matmul(q_.transpose(1, 2), kv_).transpose(1, 2) * z_.unsqueeze(-1)
+        return a.proj(rearrange(out, "b n h e -> b n (h e)"))
+
+
+def run_case(kernel: str, tokens: int, dim: int, heads: int, device: str, repeats: int) -> dict:
+    torch.manual_seed(0)
+    module = LinearAttention(dim, heads, kernel="softmax" if kernel == "softmax" else "relu",
+                             feature_fixation=True).to(device)
+    if kernel == "original":
+        module = OriginalOrder(module)
+    x = torch.randn(1, tokens, dim, device=device, requires_grad=True)
+
+    def step() -> None:
+        module(x).sum().backward()
+        if device == "cuda":
+            torch.cuda.synchronize()
+
+    step()  # warm-up
+    if device == "cuda":
+        torch.cuda.reset_peak_memory_stats()
+    base = torch.cuda.memory_allocated() if device == "cuda" else 0
+    times = []
+    for _ in range(repeats):
+        start = time.perf_counter()
+        step()
+        times.append(time.perf_counter() - start)
+    peak = torch.cuda.max_memory_allocated() - base if device == "cuda" else 0
+    return {"ms": sorted(times)[len(times) // 2] * 1e3, "peak_mib": peak / 2**20}
+
+
+def measure(kernel: str, tokens: int, dim: int, heads: int, device: str, repeats: int) -> dict:
+    if device == "cuda":
+        return run_case(kernel, tokens, dim, heads, device, repeats)
+    cmd = [sys.executable, __file__, "--child", kernel, str(tokens), str(dim), str(heads), str(repeats)]
+    return json.loads(subprocess.run(cmd, check=True, capture_output=True, text=True).stdout)
+
+
+def child(kernel: str, tokens: str, dim: str, heads: str, repeats: str) -> None:
+    torch.set_num_threads(1)
+    before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
+    result = run_case(kernel, int(tokens), int(dim), int(heads), "cpu", int(repeats))
+    result["peak_mib"] = (resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024 - before) / 2**20
+    print(json.dumps(result))
+
+
+def main() -> None:
+    if len(sys.argv) > 1 and sys.argv[1] == "--child":
+        child(*sys.argv[2:7])
+        return
+    cuda = torch.cuda.is_available()
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--frames", type=int, nargs="+", default=[8, 16, 32, 64])
+    parser.add_argument("--grid", type=int, default=17 if cuda else 7)
+    parser.add_argument("--dim", type=int, default=512 if cuda else 128)
+    parser.add_argument("--heads", type=int, default=8 if cuda else 2)
+    parser.add_argument("--repeats", type=int, default=5 if cuda else 3)
+    args = parser.parse_args()
+    device = "cuda" if cuda else "cpu"
+    print(f"# device={device} grid={args.grid} dim={args.dim} heads={args.heads} batch=1, forward+backward")
+    print("name, size, ours, baseline, ratio")
+    for frames in args.frames:
+        tokens = frames * args.grid ** 2
+        lin = measure("relu", tokens, args.dim, args.heads, device, args.repeats)
+        soft = measure("softmax", tokens, args.dim, args.heads, device, args.repeats)
+        orig = measure("original", tokens, args.dim, args.heads, device, args.repeats)
+        size = f"T={frames} n={tokens}"
+        print(f"time_ms, {size}, {lin['ms']:.2f}, {soft['ms']:.2f}, {soft['ms'] / lin['ms']:.2f}")
+        print(f"peak_mib, {size}, {lin['peak_mib']:.1f}, {soft['peak_mib']:.1f}, "
+              f"{soft['peak_mib'] / max(lin['peak_mib'], 1e-9):.2f}")
+        print(f"time_ms_vs_original_order, {size}, {lin['ms']:.2f}, {orig['ms']:.2f}, {orig['ms'] / lin['ms']:.2f}")
+        print(f"peak_mib_vs_original_order, {size}, {lin['peak_mib']:.1f}, {orig['peak_mib']:.1f}, "
+              f"{orig['peak_mib'] / max(lin['peak_mib'], 1e-9):.2f}")
+
+
+if __name__ == "__main__":
+    main()
