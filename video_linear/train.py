@@ -20,7 +20,6 @@ import torch.nn.functional as F
 
 from shared.cli import resolve, train_parser
 from shared.distributed import shutdown
-from shared.optim import param_groups
 from shared.rng import seed_everything
 from shared.runlog import merge_results
 from shared.trainer import Trainer, TrainerConfig
@@ -38,7 +37,6 @@ class VideoConfig:
     multi_label: bool = False  # Charades: BCE-with-logits loss, max-ensembled views, mAP
     ensemble: Literal["sum", "max"] = "sum"  # DATA.ENSEMBLE_METHOD
     mixup_alpha: float = 0.0  # TRAIN.MIXUP_ALPHA: clip-level MixUp (optimizer.py:MixUper)
-    nesterov: bool = True  # SOLVER.NESTEROV of the original's SGD (used when train.optim.name == "sgd")
     eval_split: str = "test"
     train: TrainerConfig = field(default_factory=TrainerConfig)
 
@@ -106,13 +104,7 @@ def run(cfg: VideoConfig, run_dir: str | Path, resume: bool = True) -> dict[str,
     def evaluate(m: torch.nn.Module) -> dict[str, float]:
         return multiview_metrics(m, eval_data, cfg.data.eval_batch_size, cfg.multi_label, cfg.ensemble)
 
-    optimizer = None
-    if cfg.train.optim.name == "sgd":
-        o = cfg.train.optim
-        optimizer = torch.optim.SGD(param_groups(model, o.weight_decay, o.decay_1d_params), lr=o.lr,
-                                    momentum=o.momentum, nesterov=cfg.nesterov)
-    trainer = Trainer(model, cfg.train, train_data, loss_fn, run_dir, evaluate=evaluate, optimizer=optimizer,
-                      experiment_config=cfg)
+    trainer = Trainer(model, cfg.train, train_data, loss_fn, run_dir, evaluate=evaluate, experiment_config=cfg)
     final = trainer.fit(resume=resume)
     metric = "map" if cfg.multi_label else "top1_acc"
     results = {"metric": metric, "ours": final[metric], "parameters": count_parameters(model),

@@ -101,3 +101,11 @@ def test_compiled_model_trains_and_checkpoints_plain_weights(tmp_path: Path) -> 
     assert final["accuracy"] > 0.7
     saved = torch.load(tmp_path / "compiled" / "checkpoints" / "step_00000008.pt", weights_only=False)["model"]
     assert set(saved) == set(model.state_dict()), "checkpoints hold the plain module's keys, not torch.compile's"
+
+
+def test_sgd_nesterov_is_passed_to_torch() -> None:
+    from shared.optim import OptimConfig, build_optimizer
+
+    model = torch.nn.Linear(2, 2)
+    assert build_optimizer(model, OptimConfig(name="sgd", nesterov=True)).defaults["nesterov"] is True
+    assert build_optimizer(model, OptimConfig(name="sgd")).defaults["nesterov"] is False

@@ -22,7 +22,7 @@ config = VideoConfig(
     train=TrainerConfig(
         max_steps=40 * EPOCH_STEPS, batch_size=64, precision="bf16", num_workers=8, log_every=50,
         eval_every=EPOCH_STEPS * 5, ckpt_every=EPOCH_STEPS,
-        optim=OptimConfig(name="sgd", lr=0.035, momentum=0.9, weight_decay=1e-5, decay_1d_params=True),
+        optim=OptimConfig(name="sgd", lr=0.035, momentum=0.9, nesterov=True, weight_decay=1e-5, decay_1d_params=True),
         schedule=ScheduleConfig(name="cosine", warmup_steps=5 * EPOCH_STEPS),
     ),
 )
