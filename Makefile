@@ -29,8 +29,9 @@ $(STAMP): constraints.txt requirements.txt pyproject.toml shared/requirements.tx
 test: $(STAMP)
 	$(PY) -m pytest
 
+# one thread per run: the smoke models are tiny, and more threads only contend on a small CPU
 demo: $(STAMP)
-	$(PY) scripts/demo.py $(PAPERS)
+	OMP_NUM_THREADS=1 $(PY) scripts/demo.py $(PAPERS)
 
 bench: $(STAMP)
 	@shopt -s nullglob; files=(bench/*.py); \
