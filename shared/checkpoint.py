@@ -69,3 +69,15 @@ def load_checkpoint(path: str | Path, map_location: str | torch.device = "cpu") 
         return torch.load(path, map_location=map_location, weights_only=False)
     except Exception as err:
         raise RuntimeError(f"checkpoint {path} cannot be read ({type(err).__name__}: {err})") from err
+
+
+def allow_fairseq_checkpoints() -> None:
+    """Let torch's weights-only loading read fairseq 0.12 checkpoints.
+
+    They store the run's arguments as an argparse.Namespace, which torch >= 2.6 refuses by default, so
+    fairseq-eval-lm / fairseq-generate could not read what fairseq-train wrote. A Namespace is plain
+    data: allowing that one class keeps every other global refused. Called by the fairseq plugins.
+    """
+    import argparse
+
+    torch.serialization.add_safe_globals([argparse.Namespace])

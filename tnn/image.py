@@ -12,8 +12,8 @@ from dataclasses import dataclass
 import torch
 from torch import nn
 
+from shared.norms import SimpleRMSNorm
 from tnn.layers import TnnLayer
-from tnn.tno import SimpleRMSNorm
 
 
 @dataclass

@@ -18,7 +18,8 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from transnormer.layers import RelativePositionTransform, SimpleRMSNorm, make_norm
+from shared.norms import SimpleRMSNorm
+from transnormer.layers import RelativePositionTransform, make_norm
 
 Kernel = Literal["elu", "1+elu", "relu", "identity"]
 

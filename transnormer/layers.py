@@ -13,18 +13,7 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-
-class SimpleRMSNorm(nn.Module):
-    """x / (rms(x) + eps), no learned scale; note eps is added to the rms, not inside the root."""
-
-    def __init__(self, dim: int, eps: float = 1e-8) -> None:
-        super().__init__()
-        self.dim = dim
-        self.eps = eps
-
-    def forward(self, x: torch.Tensor) -> torch.Tensor:
-        rms = x.norm(2, dim=-1, keepdim=True) * self.dim**-0.5
-        return x / (rms + self.eps)
+from shared.norms import SimpleRMSNorm
 
 
 class ChannelBatchNorm(nn.Module):

@@ -15,7 +15,6 @@ Registers the model `mixformer_translation` and its architectures. The network i
 
 from __future__ import annotations
 
-import argparse
 import json
 import random
 import sys
@@ -42,10 +41,9 @@ from nas_efficient.translation_arch import (  # noqa: E402
     tiny_space,
 )
 from nas_efficient.translation_model import EncoderOutput, TranslationModelConfig, TranslationSupernet  # noqa: E402
+from shared.checkpoint import allow_fairseq_checkpoints  # noqa: E402
 
-# fairseq stores its arguments as an argparse.Namespace in every checkpoint; torch >= 2.6 loads with
-# weights_only=True, which refuses unknown classes. Allow this one plain container, nothing more.
-torch.serialization.add_safe_globals([argparse.Namespace])
+allow_fairseq_checkpoints()
 
 SPACES = {"wmt14_en_de": TranslationSearchSpace, "tiny": tiny_space}
 

@@ -12,11 +12,8 @@ fairseq's argument namespace and decoder interface to `tnn.model.TnnLM`; the mod
 
 from __future__ import annotations
 
-import argparse
 import sys
 from pathlib import Path
-
-import torch
 
 # fairseq imports a --user-dir as a top-level package: make our repository importable from it
 _ROOT = Path(__file__).resolve().parents[2]
@@ -31,12 +28,10 @@ from fairseq.models import (  # noqa: E402
     register_model_architecture,
 )
 
+from shared.checkpoint import allow_fairseq_checkpoints  # noqa: E402
 from tnn.model import TnnConfig, TnnLM, TnnMaskedLM, blm_config  # noqa: E402
 
-# fairseq 0.12 checkpoints store an argparse.Namespace, which torch >= 2.6's weights-only loading
-# refuses, so fairseq-eval-lm could not read what fairseq-train wrote. A Namespace is plain data:
-# allowing that one class keeps every other global refused.
-torch.serialization.add_safe_globals([argparse.Namespace])
+allow_fairseq_checkpoints()
 
 UNLIMITED = 1_000_000  # TNN has no positional table: any length fits
 

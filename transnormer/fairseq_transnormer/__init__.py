@@ -26,7 +26,10 @@ _ROOT = Path(__file__).resolve().parents[2]
 if str(_ROOT) not in sys.path:
     sys.path.insert(0, str(_ROOT))
 
+from shared.checkpoint import allow_fairseq_checkpoints  # noqa: E402
 from transnormer.model import TransNormerConfig, TransNormerLM  # noqa: E402
+
+allow_fairseq_checkpoints()  # fairseq-eval-lm must read what fairseq-train wrote
 
 
 class TransNormerFairseqDecoder(FairseqIncrementalDecoder):
