@@ -18,8 +18,20 @@ ATTENTION_KINDS = ("cosformer", "softmax")
 ATTENTION_CODES = {"cosformer": 1, "softmax": 2}
 
 
+class JsonFile:
+    """JSON (de)serialisation of an architecture dataclass: the file `train --set arch_file=...` reads."""
+
+    def to_json(self) -> str:
+        return json.dumps(asdict(self))  # type: ignore[call-overload]
+
+    def save(self, path: str | Path) -> Path:
+        path = Path(path)
+        path.write_text(self.to_json() + "\n")
+        return path
+
+
 @dataclass
-class Arch:
+class Arch(JsonFile):
     embed_dim: int
     ffn_dims: list[int]
     heads: list[int]
@@ -41,14 +53,6 @@ class Arch:
         n = self.num_layers
         return [float(self.embed_dim), float(n), sum(self.ffn_dims) / n, sum(self.heads) / n,
                 sum(ATTENTION_CODES[a] for a in self.attention) / n]
-
-    def to_json(self) -> str:
-        return json.dumps(asdict(self))
-
-    def save(self, path: str | Path) -> Path:
-        path = Path(path)
-        path.write_text(self.to_json() + "\n")
-        return path
 
     @classmethod
     def load(cls, path: str | Path) -> Arch:

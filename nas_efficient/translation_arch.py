@@ -12,10 +12,10 @@ from __future__ import annotations
 
 import json
 import random
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from pathlib import Path
 
-from nas_efficient.arch import ATTENTION_CODES, ATTENTION_KINDS
+from nas_efficient.arch import ATTENTION_CODES, ATTENTION_KINDS, JsonFile
 
 # HAT's `decoder-arbitrary-ende-attn-choice`: the keys of a decoder layer's cross-attention are the
 # last encoder layer (-1), or it concatenated with the last but one (1), or with the last two (2)
@@ -23,7 +23,7 @@ LINK_ENCODER_OUTPUTS = {-1: 1, 1: 2, 2: 3}
 
 
 @dataclass
-class TranslationArch:
+class TranslationArch(JsonFile):
     encoder_embed_dim: int
     decoder_embed_dim: int
     encoder_ffn_dims: list[int]
@@ -69,14 +69,6 @@ class TranslationArch:
                 mean(self.decoder_cross_heads), mean(self.decoder_cross_links),
                 mean([ATTENTION_CODES[a] for a in self.encoder_attention]),
                 mean([ATTENTION_CODES[a] for a in self.decoder_attention])]
-
-    def to_json(self) -> str:
-        return json.dumps(asdict(self))
-
-    def save(self, path: str | Path) -> Path:
-        path = Path(path)
-        path.write_text(self.to_json() + "\n")
-        return path
 
     @classmethod
     def load(cls, path: str | Path) -> TranslationArch:
