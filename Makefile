@@ -1,21 +1,26 @@
-# One target per paper; `make help` lists them. PROFILE=smoke runs a paper's one-minute CPU variant.
+# One target per paper; `make help` lists them. PROFILE=smoke runs a paper's one-minute CPU variant,
+# PROFILE=dryrun its full path at paper shapes on generated data for a few steps.
 SHELL := /bin/bash
 PYTHON ?= python3.11
 VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 PROFILE ?= full
-PAPERS := tnn transnormer nas_efficient video_linear fnac_avl avsbench favd avvp_clip sam_wsss multituning
+# a paper is a top-level package with a reproduce.py (shared/papers.py says the same in Python)
+PAPERS := $(sort $(patsubst %/reproduce.py,%,$(wildcard */reproduce.py)))
 
-.PHONY: help setup test demo bench lint lra-smoke $(PAPERS)
+.PHONY: help setup test demo dryrun bench lint lra-smoke gpu-check gpu-wheels $(PAPERS)
 
 help:
 	@echo "make setup            create .venv and install the pinned environment (~20 min the first time)"
 	@echo "make test             install if needed, then run every test"
 	@echo "make demo             every paper's smoke run on generated data, on CPU, and one table"
+	@echo "make dryrun           every paper's full path at paper shapes on generated data, a few steps; one table"
 	@echo "make bench            speed and memory benchmarks (ratios against baselines)"
 	@echo "make lint             ruff"
-	@echo "make <paper>          reproduce a paper on the local GPUs; PROFILE=smoke for the CPU variant"
+	@echo "make gpu-wheels       prepare what a bare GPU machine needs to run the GPU check (here, online)"
+	@echo "make gpu-check        on a GPU machine: every paper's dryrun on CUDA and the GPU benchmarks"
+	@echo "make <paper>          reproduce a paper on the local GPUs; PROFILE=smoke or PROFILE=dryrun"
 	@echo "make lra-smoke        shared LRA code: ListOps on generated data, tiny Transformer, CPU (~30 s)"
 	@echo "papers: $(PAPERS)"
 
@@ -31,15 +36,22 @@ test: $(STAMP)
 
 # one thread per run: the smoke models are tiny, and more threads only contend on a small CPU
 demo: $(STAMP)
-	OMP_NUM_THREADS=1 $(PY) scripts/demo.py $(PAPERS)
+	OMP_NUM_THREADS=1 $(PY) scripts/run_profiles.py --profile smoke $(PAPERS)
+
+dryrun: $(STAMP)
+	$(PY) scripts/run_profiles.py --profile dryrun $(PAPERS)
 
 bench: $(STAMP)
-	@shopt -s nullglob; files=(bench/*.py); \
-	if [ $${#files[@]} -eq 0 ]; then echo "no benchmarks yet"; fi; \
-	for f in "$${files[@]}"; do echo "== $$f"; $(PY) "$$f" || exit 1; done
+	@for f in bench/*_*.py; do echo "== $$f"; $(PY) "$$f" || exit 1; done
 
 lint: $(STAMP)
 	$(PY) -m ruff check .
+
+gpu-wheels: $(STAMP)
+	bash scripts/gpu_wheels.sh
+
+gpu-check:
+	bash scripts/gpu_check.sh
 
 # a fresh run each time; one thread: the smoke model is tiny, and more threads only contend on a shared CPU
 lra-smoke: $(STAMP)
@@ -47,5 +59,4 @@ lra-smoke: $(STAMP)
 	OMP_NUM_THREADS=1 $(PY) -m shared.lra.train --config shared/lra/configs/listops_smoke.py --run-dir runs/lra/listops_smoke
 
 $(PAPERS): $(STAMP)
-	@if [ -f $@/reproduce.py ]; then $(PY) -m $@.reproduce --profile $(PROFILE); \
-	else echo "$@: not reproduced yet; see $@/README.md" >&2; exit 2; fi
+	$(PY) -m $@.reproduce --profile $(PROFILE)

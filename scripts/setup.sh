@@ -53,7 +53,13 @@ for name in "${BUILT_FROM_SOURCE[@]}"; do
 done
 
 phase "step 2b: everything else"
-MMCV_WITH_OPS=1 "${PIP[@]}" install -q --no-build-isolation --find-links "$WHEEL_CACHE" -c constraints.txt -r requirements.txt
+# every paper's environment file: a paper is a top-level package with a reproduce.py (see shared/papers.py)
+paper_reqs=()
+for f in */reproduce.py; do
+  [ -f "${f%/*}/__init__.py" ] && [ -f "${f%/*}/requirements.txt" ] && paper_reqs+=(-r "${f%/*}/requirements.txt")
+done
+MMCV_WITH_OPS=1 "${PIP[@]}" install -q --no-build-isolation --find-links "$WHEEL_CACHE" -c constraints.txt \
+  -r requirements.txt "${paper_reqs[@]}"
 "${PIP[@]}" install -q --no-build-isolation --no-deps -e .
 "${PIP[@]}" check
 

@@ -13,9 +13,10 @@ from pathlib import Path
 
 import pytest
 
+from shared.papers import discover
+
 ROOT = Path(__file__).resolve().parents[1]
-SUBPROJECTS = ("tnn", "transnormer", "nas_efficient", "video_linear", "fnac_avl",
-               "avsbench", "favd", "avvp_clip", "sam_wsss", "multituning")
+SUBPROJECTS = discover(ROOT)
 
 
 def _normalise(name: str) -> str:
