@@ -48,10 +48,10 @@ lint: $(STAMP)
 	$(PY) -m ruff check .
 
 gpu-wheels: $(STAMP)
-	bash scripts/gpu_wheels.sh
+	$(PY) scripts/gpu/prepare_wheels.py
 
 gpu-check:
-	bash scripts/gpu_check.sh
+	bash scripts/gpu/check.sh
 
 # a fresh run each time; one thread: the smoke model is tiny, and more threads only contend on a shared CPU
 lra-smoke: $(STAMP)

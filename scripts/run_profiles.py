@@ -32,7 +32,7 @@ COLUMNS = {
 }
 
 
-def run_paper(paper: str, profile: str, out: Path, extra: list[str]) -> list[dict]:
+def run_paper(paper: str, profile: str, out: Path, extra: list[str], timeout: float | None = None) -> list[dict]:
     """Run one paper's profile; its rows for the table (one per experiment for dryrun)."""
     log = out / "logs" / f"{paper}.txt"
     log.parent.mkdir(parents=True, exist_ok=True)
@@ -41,8 +41,14 @@ def run_paper(paper: str, profile: str, out: Path, extra: list[str]) -> list[dic
     with log.open("w") as f:
         f.write("+ " + " ".join(cmd) + "\n")
         f.flush()
-        proc = subprocess.run(cmd, cwd=ROOT, stdout=f, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
+        try:
+            proc = subprocess.run(cmd, cwd=ROOT, stdout=f, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
+                                  timeout=timeout)
+        except subprocess.TimeoutExpired:
+            proc = None
     base = {"paper": paper, "seconds": round(time.perf_counter() - start, 1), "log": str(log)}
+    if proc is None:
+        return [{**base, "status": f"timed out after {timeout:.0f} s"}]
     if proc.returncode != 0:
         return [{**base, "status": f"failed (exit {proc.returncode})"}]
     results = json.loads((out / paper / "results.json").read_text())
@@ -51,23 +57,30 @@ def run_paper(paper: str, profile: str, out: Path, extra: list[str]) -> list[dic
     return [{**base, "status": "ok", **{k: results.get(k) for k in ("metric", "ours", "baseline")}}]
 
 
+def run_all(papers: list[str], profile: str, out: Path, extra: list[str], timeout: float | None = None) -> list[dict]:
+    """Every paper in turn, one console line each; the table's rows."""
+    rows = []
+    for i, paper in enumerate(papers, 1):
+        print(f"[{i}/{len(papers)}] {paper:<14} ", end="", flush=True)
+        paper_rows = run_paper(paper, profile, out, extra, timeout)
+        print(f"{paper_rows[0]['status']} in {paper_rows[0]['seconds']} s", flush=True)
+        rows += paper_rows
+    return rows
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--profile", choices=sorted(COLUMNS), required=True)
     parser.add_argument("--out", type=Path, default=None)
     parser.add_argument("--arg", dest="extra", action="append", default=[],
                         help="an extra flag for every paper's reproduce command (repeatable)")
+    parser.add_argument("--timeout", type=float, default=None, help="seconds allowed to each paper")
     parser.add_argument("papers", nargs="*", help="default: every paper")
     args = parser.parse_args(argv)
     papers = args.papers or discover(ROOT)
     out = (args.out or ROOT / DEFAULT_OUT[args.profile]).resolve()
-    rows = []
     start = time.perf_counter()
-    for i, paper in enumerate(papers, 1):
-        print(f"[{i}/{len(papers)}] {paper:<14} ", end="", flush=True)
-        paper_rows = run_paper(paper, args.profile, out, args.extra)
-        print(f"{paper_rows[0]['status']} in {paper_rows[0]['seconds']} s", flush=True)
-        rows += paper_rows
+    rows = run_all(papers, args.profile, out, args.extra, args.timeout)
     table = markdown_table(rows, COLUMNS[args.profile])
     (out / "summary.md").write_text(table + "\n")
     (out / "summary.json").write_text(json.dumps(rows, indent=2) + "\n")

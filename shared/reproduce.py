@@ -26,7 +26,6 @@ from __future__ import annotations
 import argparse
 import contextlib
 import inspect
-import json
 import os
 import shutil
 import subprocess

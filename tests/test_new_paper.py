@@ -5,6 +5,7 @@ The toy paper below is also the smallest example of the contract in CONTRIBUTING
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import subprocess
@@ -53,12 +54,16 @@ TOY = {
         """,
     "reproduce.py": '''
         """Toy reproduction."""
+        from shared.dryrun import row
         from shared.reproduce import main
 
         def smoke(run):
             return {"metric": "loss", "ours": 0.5, "baseline": 1.0}
 
-        dryrun = full = smoke
+        def dryrun(run):
+            return {"rows": [row("toy", "cpu", 5, [0.1, 0.2, 0.3], batch=2, recipe_batch=4, recipe_steps=36000)]}
+
+        full = smoke
 
         if __name__ == "__main__":
             main(__doc__, {"smoke": smoke, "dryrun": dryrun, "full": full})
@@ -123,3 +128,19 @@ def test_the_toy_reproduction_runs_through_the_harness(repo_copy: Path) -> None:
     assert proc.returncode == 0, proc.stderr[-2000:]
     assert (out / "results.json").is_file() and (out / "results.md").is_file() and (out / "log.txt").is_file()
     assert "| metric | loss |" in (out / "results.md").read_text()
+
+
+def test_gpu_check_reports_dryrun_rows_and_benchmarks(repo_copy: Path, tmp_path: Path) -> None:
+    (repo_copy / "bench" / "zz_toy_bench.py").write_text('print("name, size, ours, baseline, ratio")\n'
+                                                         'print("toy, 8, 1.000ms, 2.000ms, 2.00")\n')
+    out = tmp_path / "gpu"
+    proc = _run([sys.executable, "scripts/gpu/check.py", "--out", str(out), "--papers", NAME, "--bench", "zz_*.py",
+                 "--runs", str(tmp_path / "runs")], repo_copy)
+    assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-2000:]
+    assert sorted(p.name for p in out.iterdir()) == ["gpu_check.json", "gpu_check.md", "logs.tar.gz"]
+    report = json.loads((out / "gpu_check.json").read_text())
+    (toy,) = report["dryrun"]
+    # 0.2 s median at batch 2 -> 0.4 s per recipe step of 4 -> 36000 steps = 4 h on one device, 0.5 h on 8
+    assert toy["status"] == "ok" and toy["step_time_s"] == 0.2 and toy["estimate_hours"] == 4.0
+    assert toy["estimate_hours_8x"] == 0.5
+    assert report["bench"][0]["rows"] == ["toy, 8, 1.000ms, 2.000ms, 2.00"]

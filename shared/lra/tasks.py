@@ -15,6 +15,7 @@ from pathlib import Path
 
 import torch
 
+from shared import paths
 from shared.lra.classifier import Pooling
 from shared.lra.image import Cifar10GrayDataset
 from shared.lra.listops import ListOpsDataset
@@ -44,20 +45,28 @@ class TaskSpec:
     release_folder: str  # inside the lra_release tarball (or the original source for Text and Image)
 
 
+_COMMON = {"dropout": 0.1, "attention_dropout": 0.1}
 TASKS: dict[str, TaskSpec] = {
     t.name: t
     for t in (
-        TaskSpec("listops", 2000, 10, LISTOPS_VOCAB_SIZE, False, "cls", True, False, 512, 8, 4, 512, 1024, 0.1, 0.1,
-                 "lra_release/listops-1000"),
-        TaskSpec("text", 4000, 2, BYTE_VOCAB_SIZE, False, "cls", True, False, 256, 4, 4, 256, 1024, 0.1, 0.1, "aclImdb"),
-        TaskSpec("retrieval", 4000, 2, BYTE_VOCAB_SIZE, True, "cls", False, False, 128, 4, 4, 128, 512, 0.1, 0.1,
-                 "lra_release/tsv_data"),
-        TaskSpec("image", 1024, 10, PIXEL_VOCAB_SIZE, False, "cls", True, True, 128, 8, 1, 64, 128, 0.3, 0.2,
-                 "cifar-10-batches-bin"),
-        TaskSpec("pathfinder", 1024, 2, PIXEL_VOCAB_SIZE, False, "mean", False, False, 32, 4, 4, 16, 32, 0.2, 0.1,
-                 "lra_release/pathfinder32"),
-        TaskSpec("pathx", 16384, 2, PIXEL_VOCAB_SIZE, False, "mean", False, True, 32, 2, 1, 16, 32, 0.1, 0.1,
-                 "lra_release/pathfinder128"),
+        TaskSpec(name="listops", seq_len=2000, num_classes=10, vocab_size=LISTOPS_VOCAB_SIZE, dual=False, pooling="cls",
+                 cls_token=True, learned_pos_emb=False, emb_dim=512, num_heads=8, num_layers=4, qkv_dim=512,
+                 mlp_dim=1024, **_COMMON, release_folder="lra_release/listops-1000"),
+        TaskSpec(name="text", seq_len=4000, num_classes=2, vocab_size=BYTE_VOCAB_SIZE, dual=False, pooling="cls",
+                 cls_token=True, learned_pos_emb=False, emb_dim=256, num_heads=4, num_layers=4, qkv_dim=256,
+                 mlp_dim=1024, **_COMMON, release_folder="aclImdb"),
+        TaskSpec(name="retrieval", seq_len=4000, num_classes=2, vocab_size=BYTE_VOCAB_SIZE, dual=True, pooling="cls",
+                 cls_token=False, learned_pos_emb=False, emb_dim=128, num_heads=4, num_layers=4, qkv_dim=128,
+                 mlp_dim=512, **_COMMON, release_folder="lra_release/tsv_data"),
+        TaskSpec(name="image", seq_len=1024, num_classes=10, vocab_size=PIXEL_VOCAB_SIZE, dual=False, pooling="cls",
+                 cls_token=True, learned_pos_emb=True, emb_dim=128, num_heads=8, num_layers=1, qkv_dim=64,
+                 mlp_dim=128, dropout=0.3, attention_dropout=0.2, release_folder="cifar-10-batches-bin"),
+        TaskSpec(name="pathfinder", seq_len=1024, num_classes=2, vocab_size=PIXEL_VOCAB_SIZE, dual=False,
+                 pooling="mean", cls_token=False, learned_pos_emb=False, emb_dim=32, num_heads=4, num_layers=4,
+                 qkv_dim=16, mlp_dim=32, dropout=0.2, attention_dropout=0.1, release_folder="lra_release/pathfinder32"),
+        TaskSpec(name="pathx", seq_len=16384, num_classes=2, vocab_size=PIXEL_VOCAB_SIZE, dual=False, pooling="mean",
+                 cls_token=False, learned_pos_emb=True, emb_dim=32, num_heads=2, num_layers=1, qkv_dim=16,
+                 mlp_dim=32, **_COMMON, release_folder="lra_release/pathfinder128"),
     )
 }
 
@@ -66,6 +75,11 @@ def get_task(name: str) -> TaskSpec:
     if name not in TASKS:
         raise ValueError(f"unknown LRA task {name!r}; expected one of {', '.join(TASKS)}")
     return TASKS[name]
+
+
+def data_dir(name: str) -> Path:
+    """Where a task's data is read from: the release folder under the shared `lra` dataset folder."""
+    return paths.dataset("lra") / get_task(name).release_folder
 
 
 def build_dataset(

@@ -2,5 +2,9 @@
 45000 images, lr 5e-4, wd 0, one epoch of warmup, cosine decay)."""
 
 from shared.lra.configs.common import lra_config
+from shared.lra.train import LRAConfig
 
-config = lra_config("image", "data/cifar-10-batches-bin", 256, (45000 // 256) * 200, 5e-4, 0.0, 45000 // 256, "cosine")
+
+def get_config() -> LRAConfig:
+    return lra_config("image", batch_size=256, steps=(45000 // 256) * 200, lr=5e-4, weight_decay=0.0, warmup=45000 // 256,
+                      schedule="cosine")

@@ -5,28 +5,21 @@ Same code path as configs/listops.py (reader, collate, encoder, head, trainer); 
 expression depth/length and the model size shrink.
 """
 
-from shared.lra.configs.common import lra_config
+from dataclasses import replace
 
-config = lra_config("listops", "runs/lra/data/listops_smoke", 32, 800, 0.05, 0.0, 40, "inverse_sqrt")
-config.data.generate_listops = True
-config.data.gen_num_train = 6000
-config.data.gen_num_val = 300
-config.data.gen_num_test = 500
-config.data.gen_max_depth = 3  # LRA's grammar with depth 3: operators nest at most twice
-config.data.gen_max_args = 5
-config.data.gen_min_length = 5
-config.data.gen_max_length = 40
-config.data.max_length = 40
-config.data.eval_batch_size = 250
-config.model.emb_dim = 64
-config.model.qkv_dim = 64
-config.model.mlp_dim = 128
-config.model.num_heads = 4
-config.model.num_layers = 2
-config.model.dropout = 0.0
-config.model.attention_dropout = 0.0
-config.train.optim.lr = 1e-3
-config.train.schedule.name = "cosine"
-config.train.log_every = 50
-config.train.ckpt_every = 800
-config.train.progress = False
+from shared.lra.configs.common import lra_config
+from shared.lra.train import LRAConfig
+
+
+def get_config(data_dir: str = "runs/lra/data/listops_smoke") -> LRAConfig:
+    base = lra_config("listops", batch_size=32, steps=800, lr=0.05, weight_decay=0.0, warmup=40,
+                      schedule="inverse_sqrt", data_dir=data_dir)
+    data = replace(base.data, generate_listops=True, gen_num_train=6000, gen_num_val=300, gen_num_test=500,
+                   gen_max_depth=3,  # LRA's grammar with depth 3: operators nest at most twice
+                   gen_max_args=5, gen_min_length=5, gen_max_length=40, max_length=40, eval_batch_size=250)
+    model = replace(base.model, emb_dim=64, qkv_dim=64, mlp_dim=128, num_heads=4, num_layers=2, dropout=0.0,
+                    attention_dropout=0.0)
+    train = replace(base.train, log_every=50, ckpt_every=800, progress=False,
+                    optim=replace(base.train.optim, lr=1e-3),
+                    schedule=replace(base.train.schedule, name="cosine"))
+    return replace(base, data=data, model=model, train=train)

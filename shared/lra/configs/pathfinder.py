@@ -2,6 +2,9 @@
 160000 images, lr 1e-3, wd 0, one epoch of warmup, cosine decay)."""
 
 from shared.lra.configs.common import lra_config
+from shared.lra.train import LRAConfig
 
-config = lra_config("pathfinder", "data/lra_release/pathfinder32", 512, (160000 // 512) * 200, 1e-3, 0.0, 160000 // 512,
-                    "cosine")
+
+def get_config() -> LRAConfig:
+    return lra_config("pathfinder", batch_size=512, steps=(160000 // 512) * 200, lr=1e-3, weight_decay=0.0,
+                      warmup=160000 // 512, schedule="cosine")

@@ -2,5 +2,8 @@
 lr 0.05, wd 0.1, warmup 8000; warmup > steps there, so LRA never leaves warmup; we keep its numbers)."""
 
 from shared.lra.configs.common import lra_config
+from shared.lra.train import LRAConfig
 
-config = lra_config("retrieval", "data/lra_release/tsv_data", 32, 8000, 0.05, 0.1, 8000, "inverse_sqrt")
+
+def get_config() -> LRAConfig:
+    return lra_config("retrieval", batch_size=32, steps=8000, lr=0.05, weight_decay=0.1, warmup=8000, schedule="inverse_sqrt")
