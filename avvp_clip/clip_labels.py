@@ -26,9 +26,10 @@ import numpy as np
 import torch
 from PIL import Image
 
+from avvp_clip.config import CLIP_DEFAULTS
 from avvp_clip.data import CATEGORIES, NUM_SEGMENTS, read_video_labels, video_id
 
-PROMPT = "A photo of {}."
+PROMPT = CLIP_DEFAULTS["prompt"]
 FRAMES_PER_SECOND = 8
 
 
@@ -99,9 +100,12 @@ class ClipScorer:
 
 def extract(scorer: ClipScorer, frames_root: str | Path | None, filenames: list[str], out_dir: str | Path,
             overwrite: bool = False, videos_root: str | Path | None = None,
-            embeddings_dir: str | Path | None = None) -> int:
+            embeddings_dir: str | Path | None = None, position: float = 0.5) -> int:
     """Write `<out_dir>/<id>.npy` (10, C) for each video (from its frame folder under `frames_root`, or its
-    `<filename>.mp4` under `videos_root`); returns the number written."""
+    `<filename>.mp4` under `videos_root`), from the frame at t + `position` seconds of each second t;
+    returns the number written."""
+    if not 0.0 <= position < 1.0:
+        raise ValueError(f"frame position: expected seconds in [0, 1), got {position}")
     if (frames_root is None) == (videos_root is None):
         raise ValueError("give exactly one of frames_root and videos_root")
     out_dir = Path(out_dir)
@@ -114,9 +118,10 @@ def extract(scorer: ClipScorer, frames_root: str | Path | None, filenames: list[
         if target.exists() and not overwrite:
             continue
         if videos_root is not None:
-            images = video_frames(Path(videos_root) / f"{name}.mp4")
+            images = video_frames(Path(videos_root) / f"{name}.mp4", position=position)
         else:
-            images = [Image.open(p) for p in segment_frames(Path(frames_root) / name)]
+            offset = int(position * FRAMES_PER_SECOND)
+            images = [Image.open(p) for p in segment_frames(Path(frames_root) / name, offset=offset)]
         embeddings = scorer.embed(images)
         if embeddings_dir is not None:
             np.save(Path(embeddings_dir) / f"{video_id(name)}.npy", embeddings.float().cpu().numpy())
@@ -133,14 +138,21 @@ def main() -> None:
     parser.add_argument("--csv", type=Path, required=True, action="append", help="LLP label CSV(s) naming the videos")
     parser.add_argument("--out", type=Path, required=True)
     parser.add_argument("--embeddings", type=Path, default=None, help="also write the frame embeddings here")
-    parser.add_argument("--model", default="ViT-B-32")
+    # the paper's CLIP details could not be checked: model, prompt and frame are flags (defaults: our choice)
+    parser.add_argument("--model", default=CLIP_DEFAULTS["model"])
+    parser.add_argument("--prompt", default=CLIP_DEFAULTS["prompt"], help="class prompt, {} = the class name")
+    parser.add_argument("--frame-position", type=float, default=CLIP_DEFAULTS["frame_position"],
+                        help="which frame of each second: t + this many seconds")
     parser.add_argument("--pretrained", default=None, help="local CLIP checkpoint file")
     parser.add_argument("--device", default="cuda" if torch.cuda.is_available() else "cpu")
     parser.add_argument("--overwrite", action="store_true")
     args = parser.parse_args()
     names = [n for csv in args.csv for n in read_video_labels(csv)[0]]
-    scorer = ClipScorer(args.model, args.pretrained, args.device)
-    count = extract(scorer, args.frames, names, args.out, args.overwrite, args.videos, args.embeddings)
+    if "{}" not in args.prompt:
+        parser.error(f"--prompt {args.prompt!r}: expected a template with {{}} for the class name")
+    scorer = ClipScorer(args.model, args.pretrained, args.device, template=args.prompt)
+    count = extract(scorer, args.frames, names, args.out, args.overwrite, args.videos, args.embeddings,
+                    position=args.frame_position)
     print(f"wrote {count} files to {args.out}")
 
 

@@ -13,12 +13,13 @@ as in the original dataloader.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import torch
+
+from avvp_clip.config import NUM_SEGMENTS, FeatureLayout
 
 CATEGORIES = (
     "Speech", "Car", "Cheering", "Dog", "Cat", "Frying_(food)", "Basketball_bounce", "Fire_alarm", "Chainsaw",
@@ -27,21 +28,6 @@ CATEGORIES = (
     "Blender", "Clapping",
 )
 CLASS_INDEX = {name: i for i, name in enumerate(CATEGORIES)}
-NUM_SEGMENTS = 10
-
-
-@dataclass
-class FeatureLayout:
-    """Where the per-video feature files are, and the shape each must have."""
-
-    audio_dir: str = "data/feats/vggish"
-    visual_dir: str = "data/feats/res152"
-    motion_dir: str = "data/feats/r2plus1d_18"
-    clip_dir: str = "data/feats/clip"
-    audio_shape: tuple[int, int] = (NUM_SEGMENTS, 128)
-    visual_shape: tuple[int, int] = (8 * NUM_SEGMENTS, 2048)
-    motion_shape: tuple[int, int] = (NUM_SEGMENTS, 512)
-    clip_shape: tuple[int, int] = (NUM_SEGMENTS, len(CATEGORIES))
 
 
 def video_id(filename: str) -> str:
@@ -81,11 +67,19 @@ def read_video_labels(path: str | Path) -> tuple[list[str], np.ndarray]:
     return list(df["filename"]), labels
 
 
-def read_segment_annotations(path: str | Path, filenames: list[str], num_segments: int = NUM_SEGMENTS) -> np.ndarray:
-    """Dense labels (N, 25, T) of AVVP_eval_{audio,visual}.csv for `filenames`: [onset, offset) is positive."""
+def read_segment_table(path: str | Path, filenames: list[str], num_segments: int = NUM_SEGMENTS
+                       ) -> tuple[np.ndarray, list[int]]:
+    """Dense labels (N, 25, T) of AVVP_eval_{audio,visual}.csv for `filenames` ([onset, offset) is positive), and
+    the file rows (1-based, header = row 1) of those videos whose onset >= offset.
+
+    The released AVVP_eval_audio.csv has such rows (onset == offset, and one with onset 9, offset 0);
+    AVVP-ECCV20's evaluation (main_avvp.py `eval`) sets `GT[c, onset:offset] = 1`, an empty range for them,
+    so they mark nothing here either.
+    """
     df = _read_tsv(path, ("filename", "onset", "offset", "event_labels"))
     index = {name: i for i, name in enumerate(filenames)}
     gt = np.zeros((len(filenames), len(CATEGORIES), num_segments), dtype=np.int64)
+    empty = []
     for row, (name, onset, offset, label) in enumerate(
             zip(df["filename"], df["onset"], df["offset"], df["event_labels"], strict=True)):
         if name not in index:
@@ -96,11 +90,28 @@ def read_segment_annotations(path: str | Path, filenames: list[str], num_segment
         except (TypeError, ValueError):
             raise ValueError(f"{path}, row {row + 2}: fields 'onset'/'offset' must be whole seconds, "
                              f"got {onset!r}/{offset!r}") from None
-        if not 0 <= on < off <= num_segments:
-            raise ValueError(f"{path}, row {row + 2}: expected 0 <= onset < offset <= {num_segments}, "
-                             f"got onset={on}, offset={off}")
+        if not (0 <= on <= num_segments and 0 <= off <= num_segments):
+            raise ValueError(f"{path}, row {row + 2}: expected 0 <= onset < offset <= {num_segments} (onset >= offset "
+                             f"is read as an empty range, as AVVP-ECCV20 does), got onset={on}, offset={off}")
+        if on >= off:
+            empty.append(row + 2)
+            continue
         gt[index[name], cls, on:off] = 1
+    return gt, empty
+
+
+def read_segment_annotations(path: str | Path, filenames: list[str], num_segments: int = NUM_SEGMENTS) -> np.ndarray:
+    """Dense labels (N, 25, T) of AVVP_eval_{audio,visual}.csv for `filenames`; says so when rows are empty ranges."""
+    gt, empty = read_segment_table(path, filenames, num_segments)
+    note_empty_rows(path, empty)
     return gt
+
+
+def note_empty_rows(path: str | Path, rows: list[int]) -> None:
+    """One log line naming the rows that `read_segment_table` read as empty ranges."""
+    if rows:
+        print(f"{path}: {len(rows)} row(s) with onset >= offset read as empty ranges, as AVVP-ECCV20's "
+              f"evaluation does (rows {', '.join(map(str, rows))})")
 
 
 def load_feature(folder: str | Path, filename: str, shape: tuple[int, ...], field: str) -> np.ndarray:
@@ -126,6 +137,7 @@ class LLPDataset(torch.utils.data.Dataset):
         self.filenames, self.labels = read_video_labels(label_csv)
         self.layout = layout
         self.pseudo_labels: np.ndarray | None = None
+        self.empty_annotation_rows: dict[str, int] = {}  # set by train.load_split: rows read as empty ranges
         self.cache: list[dict[str, np.ndarray]] | None = None
         if preload:
             self.cache = [self._read(i) for i in range(len(self))]

@@ -1,9 +1,9 @@
 """Audio-visual video parsing scores of a checkpoint, or of a predictions file, on LLP val or test.
 
-    python -m avvp_clip.evaluate --checkpoint runs/avvp_clip/vpl_full/best_model.pt --data-root data [--split test]
-    python -m avvp_clip.evaluate --checkpoint MMIL_Net.pt --data-root data        # an original HAN checkpoint
-    python -m avvp_clip.evaluate --predictions preds.npz --data-root data
-    python -m avvp_clip.evaluate --clip-threshold 0.04 --data-root data   # the CLIP pseudo labels themselves
+    python -m avvp_clip.evaluate --checkpoint runs/avvp_clip/vpl_full/best_model.pt --data-root data/llp [--split test]
+    python -m avvp_clip.evaluate --checkpoint MMIL_Net.pt --data-root data/llp        # an original HAN checkpoint
+    python -m avvp_clip.evaluate --predictions preds.npz --data-root data/llp
+    python -m avvp_clip.evaluate --clip-threshold 0.04 --data-root data/llp   # the CLIP pseudo labels themselves
 
 A checkpoint is our HAN state dict, a trainer checkpoint, train.py's best_model.pt, or an original MMIL_Net state dict.
 A predictions file (.npz) holds `filenames` and either binary `pred_audio`, `pred_visual` (N, 25, 10) or the
@@ -22,11 +22,12 @@ import numpy as np
 import torch
 
 from avvp_clip import pseudo_labels
+from avvp_clip.config import DataConfig
 from avvp_clip.convert import convert_state_dict, infer_config
 from avvp_clip.data import read_segment_annotations, read_video_labels
 from avvp_clip.metrics import parse_scores, segment_predictions
 from avvp_clip.model import HAN
-from avvp_clip.train import DataConfig, load_split, predict
+from avvp_clip.train import load_split, predict
 
 
 def load_model(path: str | Path) -> HAN:
@@ -73,14 +74,14 @@ def main(argv: list[str] | None = None) -> dict[str, float]:
     source.add_argument("--checkpoint", type=Path)
     source.add_argument("--predictions", type=Path)
     source.add_argument("--clip-threshold", type=float, help="score the CLIP pseudo labels at this threshold")
-    parser.add_argument("--data-root", type=Path, default=Path("data"), help="the LLP folder (CSVs, feats/)")
+    parser.add_argument("--data-root", type=Path, default=None, help="the LLP folder (CSVs, feats/; default data/llp)")
     parser.add_argument("--split", choices=("val", "test"), default="test")
     parser.add_argument("--batch-size", type=int, default=64)
     parser.add_argument("--save-predictions", type=Path, default=None, help="write the model outputs (.npz)")
     parser.add_argument("--out", type=Path, default=None, help="write the scores as JSON")
     args = parser.parse_args(argv)
 
-    data = DataConfig(root=str(args.data_root))
+    data = DataConfig() if args.data_root is None else DataConfig(root=str(args.data_root))
     csv = data.test_csv if args.split == "test" else data.val_csv
     if args.checkpoint is not None:
         dataset, gt_a, gt_v = load_split(data, csv, with_annotations=True)

@@ -7,30 +7,12 @@ HAN (main_avvp.py `train`): probabilities clamped to [1e-7, 1 - 1e-7];
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 import torch
 
 from avvp_clip import pseudo_labels
+from avvp_clip.config import LossConfig
 from avvp_clip.model import HANOutput
 from avvp_clip.pseudo_labels import bce
-
-
-@dataclass
-class LossConfig:
-    audio_smoothing: float = 1.0  # `a` in main_avvp.py: target a*y + (1-a)/2
-    visual_smoothing: float = 0.9  # `v` in main_avvp.py
-    # the method's switches (all off = the HAN baseline trained from video labels only)
-    segment_pseudo: bool = False  # BCE of the visual segment probabilities against the pseudo labels
-    segment_weight: float = 1.0
-    richness: bool = False  # category- and segment-richness loss
-    richness_weight: float = 1.0
-    # visual video-level target: a class is visible when some segment has its pseudo label (else smoothed y)
-    visual_video_from_pseudo: bool = False
-
-    @property
-    def uses_pseudo_labels(self) -> bool:
-        return self.segment_pseudo or self.richness or self.visual_video_from_pseudo
 
 
 def training_loss(out: HANOutput, batch: dict, cfg: LossConfig) -> tuple[torch.Tensor, dict[str, torch.Tensor]]:

@@ -17,26 +17,13 @@ leave the outputs equal (up to float rounding) and make it faster:
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import NamedTuple
 
 import torch
 import torch.nn.functional as F
 from torch import nn
 
-
-@dataclass
-class HANConfig:
-    audio_dim: int = 128  # VGGish
-    visual_dim: int = 2048  # ResNet-152, `frames_per_segment` frames per second
-    motion_dim: int = 512  # R(2+1)D-18, one snippet per second
-    frames_per_segment: int = 8
-    d_model: int = 512
-    num_heads: int = 1
-    ffn_dim: int = 512
-    num_layers: int = 1
-    dropout: float = 0.1
-    num_classes: int = 25
+from avvp_clip.config import AVVPConfig, HANConfig
 
 
 class HANOutput(NamedTuple):
@@ -159,6 +146,11 @@ class HAN(nn.Module):
         temporal_prob = frame_att * frame_prob
         global_prob = (temporal_prob * av_att).sum(dim=(1, 2))
         return HANOutput(global_prob, temporal_prob[:, :, 0].sum(1), temporal_prob[:, :, 1].sum(1), frame_prob)
+
+
+def build_model(cfg: AVVPConfig) -> HAN:
+    """The architecture of an experiment config (HAN reads precomputed features: no weights to load)."""
+    return HAN(cfg.model)
 
 
 def num_parameters(model: nn.Module) -> int:

@@ -1,6 +1,6 @@
 """Prepare LLP in the layout `avvp_clip.data` reads (needs the network and, for CLIP, the videos).
 
-    python -m avvp_clip.prepare --root data --features-archive feats.zip \
+    python -m avvp_clip.prepare --root data/llp --features-archive feats.zip \
         [--videos data/LLP_dataset/video --clip-checkpoint ViT-B-32.pt]
 
 Official sources (YapengTian/AVVP-ECCV20):
@@ -24,6 +24,7 @@ from pathlib import Path
 
 from avvp_clip.clip_labels import ClipScorer, extract
 from avvp_clip.data import read_video_labels
+from shared import paths
 
 REPO = "https://github.com/YapengTian/AVVP-ECCV20"
 CSVS = ("AVVP_train.csv", "AVVP_val_pd.csv", "AVVP_test_pd.csv", "AVVP_eval_audio.csv", "AVVP_eval_visual.csv")
@@ -56,7 +57,7 @@ def unpack_features(root: Path, archive: Path) -> None:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--root", type=Path, default=Path("data"))
+    parser.add_argument("--root", type=Path, default=paths.dataset("llp"), help="the LLP folder (default data/llp)")
     parser.add_argument("--annotations", type=Path, default=None, help="an AVVP-ECCV20 checkout (default: clone)")
     parser.add_argument("--features-archive", type=Path, default=None)
     parser.add_argument("--videos", type=Path, default=None, help="LLP videos (<filename>.mp4)")
@@ -74,7 +75,7 @@ def main() -> None:
         names = [n for csv in CSVS[:3] for n in read_video_labels(root / csv)[0]]
         extract(ClipScorer(args.clip_model, args.clip_checkpoint), None, names, root / "feats" / "clip",
                 videos_root=args.videos)
-    print(f"prepared {root}")
+    print(f"prepared LLP in {root}")
 
 
 if __name__ == "__main__":

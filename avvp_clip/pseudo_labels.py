@@ -12,6 +12,8 @@
 
 from __future__ import annotations
 
+from contextlib import nullcontext
+
 import torch
 import torch.nn.functional as F
 
@@ -21,7 +23,9 @@ EPS = 1e-7
 def bce(prob: torch.Tensor, target: torch.Tensor, reduction: str = "mean") -> torch.Tensor:
     """Binary cross-entropy on probabilities clamped to [1e-7, 1 - 1e-7] (as main_avvp.py), always in fp32:
     F.binary_cross_entropy is refused under CUDA autocast."""
-    with torch.autocast(prob.device.type, enabled=False):
+    # autocast knows no "meta" device (shape checks run there)
+    no_autocast = torch.autocast(prob.device.type, enabled=False) if prob.device.type != "meta" else nullcontext()
+    with no_autocast:
         return F.binary_cross_entropy(prob.float().clamp(EPS, 1 - EPS), target.float(), reduction=reduction)
 
 

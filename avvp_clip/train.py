@@ -15,7 +15,6 @@ import dataclasses
 import json
 import sys
 import time
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -23,68 +22,21 @@ import numpy as np
 import torch
 
 from avvp_clip import pseudo_labels
-from avvp_clip.data import FeatureLayout, LLPDataset, read_segment_annotations
-from avvp_clip.generate import GeneratorConfig, write_llp_dataset
-from avvp_clip.losses import LossConfig, training_loss
+from avvp_clip.config import AVVPConfig, DataConfig, unverified_details
+from avvp_clip.data import LLPDataset, note_empty_rows, read_segment_table
+from avvp_clip.losses import training_loss
 from avvp_clip.metrics import parse_scores, segment_predictions
-from avvp_clip.model import HAN, HANConfig
+from avvp_clip.model import HAN
+from avvp_clip.synthetic import write_llp_dataset
 from shared.checkpoint import atomic_save
 from shared.cli import resolve, train_parser
 from shared.distributed import shutdown
-from shared.optim import OptimConfig
 from shared.rng import seed_everything
 from shared.runlog import merge_results
 from shared.schedules import ScheduleConfig
-from shared.trainer import Trainer, TrainerConfig, move_to
+from shared.trainer import Trainer, move_to
 
 SELECT_METRIC = "seg_type_av"  # main_avvp.py keeps the epoch with the best validation segment-level Type@AV
-
-
-@dataclass
-class DataConfig:
-    root: str = "data"  # the LLP folder: label CSVs here, features under feats/
-    train_csv: str = "AVVP_train.csv"
-    val_csv: str = "AVVP_val_pd.csv"
-    test_csv: str = "AVVP_test_pd.csv"
-    eval_audio_csv: str = "AVVP_eval_audio.csv"
-    eval_visual_csv: str = "AVVP_eval_visual.csv"
-    audio_dir: str = "feats/vggish"
-    visual_dir: str = "feats/res152"
-    motion_dir: str = "feats/r2plus1d_18"
-    clip_dir: str = "feats/clip"
-    preload: bool = False
-    eval_batch_size: int = 64
-    generate: bool = False  # smoke runs: write a generated dataset into `root` when it is missing
-    generator: GeneratorConfig = field(default_factory=GeneratorConfig)
-
-    def path(self, name: str) -> Path:
-        return Path(self.root) / name
-
-    def layout(self) -> FeatureLayout:
-        return FeatureLayout(audio_dir=str(self.path(self.audio_dir)), visual_dir=str(self.path(self.visual_dir)),
-                             motion_dir=str(self.path(self.motion_dir)), clip_dir=str(self.path(self.clip_dir)))
-
-
-@dataclass
-class PseudoConfig:
-    clip_threshold: float = 0.04  # a segment has class c when CLIP's probability of c is >= this
-    denoise: bool = False  # label denoising: retrain on labels flipped where the forward BCE is largest
-    denoise_top_k: int = 1  # segments flipped at most, per video and class
-    denoise_min_loss: float = 0.6931  # flip only where the model disagrees: BCE >= ln 2, i.e. |p - label| >= 0.5
-
-
-@dataclass
-class AVVPConfig:
-    data: DataConfig = field(default_factory=DataConfig)
-    model: HANConfig = field(default_factory=HANConfig)
-    loss: LossConfig = field(default_factory=LossConfig)
-    pseudo: PseudoConfig = field(default_factory=PseudoConfig)
-    epochs: int = 40  # sets train.max_steps and train.eval_every (one validation per epoch)
-    lr_step_epochs: int = 10  # StepLR(step_size=10, gamma=0.1) of main_avvp.py
-    lr_gamma: float = 0.1
-    train: TrainerConfig = field(default_factory=lambda: TrainerConfig(
-        batch_size=16, optim=OptimConfig(name="adam", lr=3e-4), schedule=ScheduleConfig(name="constant"),
-        num_workers=8, log_every=50, ckpt_every=625))
 
 
 def load_split(cfg: DataConfig, csv: str, with_annotations: bool) -> tuple[LLPDataset, np.ndarray | None,
@@ -92,9 +44,13 @@ def load_split(cfg: DataConfig, csv: str, with_annotations: bool) -> tuple[LLPDa
     dataset = LLPDataset(cfg.path(csv), cfg.layout(), preload=cfg.preload)
     if not with_annotations:
         return dataset, None, None
-    gt_a = read_segment_annotations(cfg.path(cfg.eval_audio_csv), dataset.filenames)
-    gt_v = read_segment_annotations(cfg.path(cfg.eval_visual_csv), dataset.filenames)
-    return dataset, gt_a, gt_v
+    annotations = {}
+    for kind, name in (("audio", cfg.eval_audio_csv), ("visual", cfg.eval_visual_csv)):
+        gt, empty = read_segment_table(cfg.path(name), dataset.filenames)
+        note_empty_rows(cfg.path(name), empty)
+        annotations[kind] = gt
+        dataset.empty_annotation_rows[kind] = len(empty)
+    return dataset, annotations["audio"], annotations["visual"]
 
 
 @torch.no_grad()
@@ -180,7 +136,7 @@ def run(cfg: AVVPConfig, run_dir: str | Path, resume: bool = True) -> dict[str, 
     start = time.perf_counter()
     run_dir = Path(run_dir)
     if cfg.data.generate and not cfg.data.path(cfg.data.train_csv).is_file():
-        write_llp_dataset(Path(cfg.data.root).parent, cfg.data.generator)
+        write_llp_dataset(cfg.data.root, cfg.data.generator)
     train_set, _, _ = load_split(cfg.data, cfg.data.train_csv, with_annotations=False)
     val = load_split(cfg.data, cfg.data.val_csv, with_annotations=True)
     test = load_split(cfg.data, cfg.data.test_csv, with_annotations=True)
@@ -211,6 +167,8 @@ def run(cfg: AVVPConfig, run_dir: str | Path, resume: bool = True) -> dict[str, 
         **{f"test_{k}": v for k, v in test_scores.items()},
         **{f"best_val_{k}": v for k, v in best_val.items()},
         **extra,
+        "annotation_rows_read_as_empty": {"val": val[0].empty_annotation_rows, "test": test[0].empty_annotation_rows},
+        "unverified_method_details": unverified_details(cfg),
         "num_parameters": sum(p.numel() for p in model.parameters()),
         "wall_time_s": round(time.perf_counter() - start, 2),
     }

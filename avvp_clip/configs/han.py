@@ -1,5 +1,8 @@
-"""Baseline: HAN trained from video-level labels only (LLP, 40 epochs, Adam 3e-4, batch 16)."""
+"""Baseline: HAN as published, trained from video-level labels only (LLP, 40 epochs, Adam 3e-4, batch 16)."""
 
-from avvp_clip.configs.common import han_baseline
+from avvp_clip.config import AVVPConfig
+from avvp_clip.configs._common import han_baseline
 
-config = han_baseline()
+
+def get_config() -> AVVPConfig:
+    return han_baseline()

@@ -1,5 +1,8 @@
 """The full method: CLIP visual pseudo labels, richness loss, and label denoising."""
 
-from avvp_clip.configs.common import with_pseudo_labels
+from avvp_clip.config import AVVPConfig
+from avvp_clip.configs._common import with_pseudo_labels
 
-config = with_pseudo_labels(segment=True, richness=True, denoise=True)
+
+def get_config() -> AVVPConfig:
+    return with_pseudo_labels(segment=True, richness=True, denoise=True)

@@ -1,5 +1,8 @@
 """Ablation: HAN + CLIP visual pseudo labels with the plain segment-level BCE."""
 
-from avvp_clip.configs.common import with_pseudo_labels
+from avvp_clip.config import AVVPConfig
+from avvp_clip.configs._common import with_pseudo_labels
 
-config = with_pseudo_labels(segment=True)
+
+def get_config() -> AVVPConfig:
+    return with_pseudo_labels(segment=True)

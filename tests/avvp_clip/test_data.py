@@ -7,8 +7,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from avvp_clip.data import CATEGORIES, FeatureLayout, LLPDataset, read_segment_annotations, read_video_labels
-from avvp_clip.generate import GeneratorConfig, write_llp_dataset
+from avvp_clip.config import FeatureLayout, GeneratorConfig
+from avvp_clip.data import CATEGORIES, LLPDataset, read_segment_annotations, read_segment_table, read_video_labels
+from avvp_clip.synthetic import write_llp_dataset
 
 
 @pytest.fixture(scope="module")
@@ -90,3 +91,34 @@ def test_pseudo_label_quality_from_the_command_line(llp: Path) -> None:
     loose = evaluate_main(["--clip-threshold", "0.0", "--data-root", str(llp)])  # every video class, everywhere
     strict = evaluate_main(["--clip-threshold", "0.04", "--data-root", str(llp)])
     assert strict["seg_visual"] > loose["seg_visual"]
+
+
+RELEASED_ODD_ROWS = [  # every row of the released AVVP_eval_audio.csv (AVVP-ECCV20) with onset >= offset
+    ("CaC2xvdLC34_250_260", 9, 9, "Speech"), ("CSWQ_HzQ_10_20", 9, 9, "Basketball_bounce"),
+    ("Gg3pK71kApY_30_40", 10, 10, "Speech"), ("H5WcJwyjxIg_2_12", 0, 0, "Baby_cry_infant_cry"),
+    ("Baue01N86wE_10_20", 1, 1, "Dog"), ("8DF2PxdT5tE_390_400", 9, 0, "Cheering"),
+]
+
+
+def test_released_rows_with_onset_not_before_offset_are_empty_ranges(tmp_path: Path, capsys) -> None:
+    """As main_avvp.py eval(): GT[c, onset:offset] = 1 marks nothing for them; they are counted and logged."""
+    names = [row[0] for row in RELEASED_ODD_ROWS]
+    lines = ["filename\tonset\toffset\tevent_labels"] + [f"{n}\t{a}\t{b}\t{c}" for n, a, b, c in RELEASED_ODD_ROWS]
+    lines.append(f"{names[5]}\t2\t4\tCheering")  # a real range of the same video and class still counts
+    dense = tmp_path / "AVVP_eval_audio.csv"
+    dense.write_text("\n".join(lines) + "\n")
+    gt, empty = read_segment_table(dense, names)
+    assert empty == [2, 3, 4, 5, 6, 7]
+    assert gt.sum() == 2 and gt[5, CATEGORIES.index("Cheering")].tolist() == [0, 0, 1, 1, 0, 0, 0, 0, 0, 0]
+    read_segment_annotations(dense, names)
+    assert "6 row(s) with onset >= offset read as empty ranges" in capsys.readouterr().out
+    _, only_some = read_segment_table(dense, names[:2])  # rows of other videos are not counted
+    assert only_some == [2, 3]
+
+
+def test_generated_fixture_holds_such_rows(llp: Path) -> None:
+    names, _ = read_video_labels(llp / "AVVP_val_pd.csv")
+    _, empty = read_segment_table(llp / "AVVP_eval_audio.csv", names)
+    assert len(empty) == 4
+    _, none = read_segment_table(llp / "AVVP_eval_visual.csv", names)
+    assert none == []

@@ -7,7 +7,8 @@ import torch
 import torch.nn.functional as F
 
 from avvp_clip import pseudo_labels
-from avvp_clip.losses import LossConfig, training_loss
+from avvp_clip.config import LossConfig
+from avvp_clip.losses import training_loss
 from avvp_clip.model import HANOutput
 
 

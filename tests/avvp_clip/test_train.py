@@ -9,9 +9,8 @@ from pathlib import Path
 import pytest
 import torch
 
+from avvp_clip.config import GeneratorConfig, HANConfig
 from avvp_clip.evaluate import main as evaluate_main
-from avvp_clip.generate import GeneratorConfig
-from avvp_clip.model import HANConfig
 from avvp_clip.train import run
 from shared.config import load_config
 
@@ -75,7 +74,22 @@ def test_denoising_needs_pseudo_labels(tmp_path: Path) -> None:
 
 
 def test_full_profile_without_data_prints_the_prepare_command(tmp_path: Path) -> None:
-    from avvp_clip.reproduce import full
+    import subprocess
+    import sys
 
-    with pytest.raises(SystemExit, match="python -m avvp_clip.prepare --root"):
-        full(tmp_path / "out", tmp_path / "no_data")
+    proc = subprocess.run([sys.executable, "-m", "avvp_clip.reproduce", "--profile", "full", "--out",
+                           str(tmp_path / "out"), "--data-root", str(tmp_path / "no_data")],
+                          cwd=ROOT, capture_output=True, text=True, timeout=300)
+    assert proc.returncode == 2, proc.stderr
+    assert f"python -m avvp_clip.prepare --root {tmp_path / 'no_data' / 'llp'}" in proc.stderr
+
+
+def test_results_label_the_unverified_details_and_count_empty_rows(tmp_path: Path) -> None:
+    gen = GeneratorConfig(num_train=16, num_val=4, num_test=4)
+    saved = run(config(tmp_path, gen, epochs=1, denoise=False), tmp_path / "run")
+    details = saved["unverified_method_details"]
+    assert set(details) >= {"clip_prompt", "clip_frame", "clip_threshold", "richness_loss", "denoise_rule"}
+    assert all(d["flag"] for d in details.values())
+    assert details["clip_threshold"]["value"] == 0.04
+    assert saved["annotation_rows_read_as_empty"] == {"val": {"audio": 4, "visual": 0},
+                                                      "test": {"audio": 4, "visual": 0}}

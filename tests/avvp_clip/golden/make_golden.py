@@ -97,6 +97,10 @@ def write_tiny_llp(root: Path, names: list[str]) -> None:
                 if rng.rand() < 0.8:
                     on = rng.randint(0, 9)
                     rows.append((name, on, rng.randint(on + 1, 11), CATEGORIES[c]))
+    # rows like the released AVVP_eval_audio.csv's odd ones (onset == offset, onset > offset), after the random
+    # ones so the random stream is unchanged; the original eval() slices them as empty ranges
+    audio_rows += [(names[3], 9, 9, "Singing"), (names[3], 9, 0, "Speech"), (names[0], 10, 10, "Cheering"),
+                   (names[0], 0, 0, "Cheering")]
     pd.DataFrame(weak, columns=["filename", "event_labels"]).to_csv(root / "AVVP_test_pd.csv", sep="\t", index=False)
     for rows, file in ((audio_rows, "AVVP_eval_audio.csv"), (visual_rows, "AVVP_eval_visual.csv")):
         pd.DataFrame(rows, columns=["filename", "onset", "offset", "event_labels"]).to_csv(root / file, sep="\t",

@@ -1,4 +1,4 @@
-"""A tiny generated LLP dataset in the official layout, with planted segment-level events.
+"""A tiny generated LLP dataset in the official layout, with planted segment-level events; `example_loss`.
 
 Each video gets 1-3 classes; each class is audio-only, visual-only or both, and each of its tracks is
 an interval of 2-7 seconds. Features are class prototypes added on the active seconds plus noise, at
@@ -6,32 +6,23 @@ the official sizes (VGGish 10x128, ResNet-152 80x2048, R(2+1)D 10x512). CLIP pro
 zero-shot classifier: softmax over classes of logits that are higher for the visible classes, with
 noise, so that thresholded pseudo labels are informative but imperfect. Written: the label CSVs
 (train/val/test), the dense evaluation CSVs (val and test), `feats/{vggish,res152,r2plus1d_18,clip}`.
+As the released AVVP_eval_audio.csv, the audio annotations also hold rows whose onset >= offset (onset
+== offset, and onset 9 with offset 0): the reader takes them as empty ranges, as the original does.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import torch
 
-from avvp_clip.data import CATEGORIES, NUM_SEGMENTS
+from avvp_clip.config import NUM_SEGMENTS, AVVPConfig, GeneratorConfig
+from avvp_clip.data import CATEGORIES
+from avvp_clip.losses import training_loss
 
 SPLIT_FILES = {"train": "AVVP_train.csv", "val": "AVVP_val_pd.csv", "test": "AVVP_test_pd.csv"}
-
-
-@dataclass
-class GeneratorConfig:
-    num_train: int = 160
-    num_val: int = 40
-    num_test: int = 60
-    num_classes_used: int = 10  # events are drawn from the first classes only, so each is seen often
-    noise: float = 0.5
-    amplitude: float = 2.0
-    clip_logit_gap: float = 4.0  # CLIP logit advantage of a visible class
-    clip_noise: float = 1.2
-    seed: int = 0
 
 
 def _interval(rng: np.random.RandomState) -> tuple[int, int]:
@@ -69,11 +60,16 @@ def _rows(name: str, dense: np.ndarray) -> list[tuple[str, int, int, str]]:
     return rows
 
 
+def degenerate_rows(name: str) -> list[tuple[str, int, int, str]]:
+    """Rows like the released AVVP_eval_audio.csv's odd ones: onset == offset (0, 9, 10) and onset > offset."""
+    return [(name, 9, 9, "Speech"), (name, 0, 0, "Dog"), (name, 10, 10, "Cat"), (name, 9, 0, "Cheering")]
+
+
 def write_llp_dataset(root: str | Path, cfg: GeneratorConfig | None = None) -> Path:
-    """Write the dataset under `root` (`root/data/...` as AVVP-ECCV20 expects); returns `root/data`."""
+    """Write the dataset into the LLP folder `root` (label CSVs, feats/); returns `root`."""
     cfg = cfg or GeneratorConfig()
     rng = np.random.RandomState(cfg.seed)
-    data = Path(root) / "data"
+    data = Path(root)
     feats = data / "feats"
     folders = {k: feats / k for k in ("vggish", "res152", "r2plus1d_18", "clip")}
     for folder in folders.values():
@@ -95,6 +91,8 @@ def write_llp_dataset(root: str | Path, cfg: GeneratorConfig | None = None) -> P
             present = np.nonzero((audio + visual).sum(1))[0]
             weak.append((name, ",".join(CATEGORIES[k] for k in present)))
             if split != "train":
+                if len(weak) == 1:  # the split's first video: odd rows among its real ones
+                    eval_audio += degenerate_rows(name)
                 eval_audio += _rows(name, audio)
                 eval_visual += _rows(name, visual)
             amp = cfg.amplitude
@@ -115,3 +113,21 @@ def write_llp_dataset(root: str | Path, cfg: GeneratorConfig | None = None) -> P
     pd.DataFrame(eval_audio, columns=columns).to_csv(data / "AVVP_eval_audio.csv", sep="\t", index=False)
     pd.DataFrame(eval_visual, columns=columns).to_csv(data / "AVVP_eval_visual.csv", sep="\t", index=False)
     return data
+
+
+def example_loss(model: torch.nn.Module, cfg: AVVPConfig, device: torch.device) -> torch.Tensor:
+    """The training loss of `cfg` (model in train mode) on two generated videos at LLP's feature sizes."""
+    m, c = cfg.model, cfg.model.num_classes
+    g = torch.Generator().manual_seed(0)
+    label = torch.zeros(2, c)
+    label[0, :2] = label[1, 3] = 1.0
+    batch = {
+        "audio": torch.randn(2, NUM_SEGMENTS, m.audio_dim, generator=g).to(device),
+        "visual": torch.randn(2, NUM_SEGMENTS * m.frames_per_segment, m.visual_dim, generator=g).abs().to(device),
+        "motion": torch.randn(2, NUM_SEGMENTS, m.motion_dim, generator=g).abs().to(device),
+        "label": label.to(device),
+        "pseudo": (label[:, None, :] * (torch.rand(2, NUM_SEGMENTS, c, generator=g) < 0.5)).to(device),
+    }
+    model.train()
+    out = model(batch["audio"], batch["visual"], batch["motion"])
+    return training_loss(out, batch, cfg.loss)[0]
