@@ -13,8 +13,8 @@ import time
 
 import torch
 
-from favd.model import AVLFormer, ModelConfig, SwinSettings
-from favd.modules.bert import BertSettings
+from favd.config import BertSettings, ModelConfig, SwinSettings
+from favd.model import AVLFormer
 
 
 def build(media_tokens: int, layers: int, hidden: int) -> AVLFormer:

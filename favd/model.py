@@ -10,61 +10,17 @@ Inference: greedy paragraph decoding with a [MASK] query token, as the original 
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+import math
 
 import torch
 import torch.nn.functional as F
+import torch.utils.checkpoint
 from torch import nn
 
-from favd.modules.bert import BertForCaptioning, BertSettings
+from favd.config import FAVDConfig, ModelConfig
+from favd.modules.bert import BertForCaptioning
 from favd.modules.passt import AudioEncoder, AugmentMelSTFT, PaSST
 from favd.modules.video_swin import SwinTransformer3D
-
-
-@dataclass
-class SwinSettings:
-    patch_size: tuple[int, int, int] = (2, 4, 4)
-    embed_dim: int = 128
-    depths: tuple[int, ...] = (2, 2, 18, 2)
-    num_heads: tuple[int, ...] = (4, 8, 16, 32)
-    window_size: tuple[int, int, int] = (8, 7, 7)
-    drop_path_rate: float = 0.2
-
-
-@dataclass
-class AudioSettings:
-    sample_rate: int = 32000
-    n_mels: int = 128
-    win_length: int = 800
-    hopsize: int = 320
-    n_fft: int = 1024
-    freqm: int = 48
-    timem: int = 192
-    fmin_aug_range: int = 10
-    fmax_aug_range: int = 2000
-    input_tdim: int = 998
-    patch_size: int = 16
-    stride: int = 10
-    embed_dim: int = 768
-    depth: int = 12
-    num_heads: int = 12
-    s_patchout_t: int = 40
-    s_patchout_f: int = 4
-
-
-@dataclass
-class ModelConfig:
-    swin: SwinSettings = field(default_factory=SwinSettings)
-    audio: AudioSettings = field(default_factory=AudioSettings)
-    bert: BertSettings = field(default_factory=BertSettings)
-    img_feature_dim: int = 512
-    max_img_seq_length: int = 1257  # video tokens + audio tokens: 784 + 473 in the paper config
-    learn_mask_enabled: bool = True
-    sparse_mask_soft2hard: bool = False
-    lambda_: float = 0.1  # weight of the autoregressive LM loss; 1 - lambda_ for the masked LM loss
-    loss_sparse_w: float = 0.5
-    label_smoothing: float = 0.0
-    use_audio: bool = True  # False: the video-only captioner AVLFormer extends (SwinBERT); media = video tokens only
 
 
 class SimpleRMSNorm(nn.Module):
@@ -77,13 +33,18 @@ class SimpleRMSNorm(nn.Module):
 
 
 class VideoSwinWrapper(nn.Module):
-    """Holds the backbone under `.backbone`, as the original's checkpoints do."""
+    """Holds the backbone under `.backbone`, as the original's checkpoints do. With `checkpoint` (the original's
+    `use_checkpoint`, on in its FAVD config) the backbone's activations are recomputed in the backward pass
+    instead of kept (the original wraps it in fairscale's checkpoint_wrapper); the outputs are the same."""
 
-    def __init__(self, backbone: SwinTransformer3D) -> None:
+    def __init__(self, backbone: SwinTransformer3D, checkpoint: bool = False) -> None:
         super().__init__()
         self.backbone = backbone
+        self.checkpoint = checkpoint
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
+        if self.checkpoint and self.training and torch.is_grad_enabled():
+            return torch.utils.checkpoint.checkpoint(self.backbone, x, use_reentrant=False)
         return self.backbone(x)
 
 
@@ -93,7 +54,8 @@ class AVLFormer(nn.Module):
         self.cfg = cfg
         s, a = cfg.swin, cfg.audio
         self.swin = VideoSwinWrapper(SwinTransformer3D(s.patch_size, 3, s.embed_dim, s.depths, s.num_heads,
-                                                       s.window_size, drop_path_rate=s.drop_path_rate))
+                                                       s.window_size, drop_path_rate=s.drop_path_rate),
+                                     checkpoint=cfg.activation_checkpoint)
         self.trans_encoder = BertForCaptioning(cfg.bert)
         self.fc = nn.Linear(self.swin.backbone.num_features, cfg.img_feature_dim)
         self.passt = None
@@ -166,12 +128,16 @@ class AVLFormer(nn.Module):
         # autoregressive: the logit at position i predicts token i + 1 of the unmasked text; [PAD] (id 0) ignored
         lm_loss = F.cross_entropy(logits.float().transpose(1, 2), batch["output_token_ids"], ignore_index=0,
                                   label_smoothing=eps)
-        # masked LM: KL to a smoothed one-hot at the masked positions
-        masked_logits = logits[batch["masked_pos"] == 1].float()
-        targets = batch["masked_ids"][batch["masked_ids"] != -1]
-        one_hot = torch.zeros_like(masked_logits).scatter(1, targets.view(-1, 1), 1)
-        one_hot = one_hot * (1 - eps) + (1 - one_hot) * eps / (masked_logits.shape[1] - 1)
-        mask_loss = F.kl_div(masked_logits.log_softmax(1), one_hot, reduction="none").sum(1).mean()
+        # masked LM: KL to a smoothed one-hot at the masked positions. The original selects the masked rows
+        # (`logits[masked_pos == 1]`, targets `masked_ids[masked_ids != -1]`, in the same order); here every position
+        # is scored and weighted by masked_pos (no data-dependent shapes), the k-th masked position of a row taking
+        # the row's k-th target
+        masked = batch["masked_pos"] == 1
+        rank = (masked.long().cumsum(1) - 1).clamp(min=0, max=batch["masked_ids"].shape[1] - 1)
+        targets = batch["masked_ids"].gather(1, rank).clamp(min=0)  # (b, n); unmasked positions are weighted 0
+        mask_loss = _smoothed_kl(logits.float(), targets, eps)
+        weight = masked.to(mask_loss.dtype)
+        mask_loss = (mask_loss * weight).sum() / weight.sum()
         loss = self.cfg.lambda_ * lm_loss + (1 - self.cfg.lambda_) * mask_loss
         logs = {"lm_loss": lm_loss.detach(), "mask_loss": mask_loss.detach()}
         if self.cfg.learn_mask_enabled:
@@ -243,6 +209,17 @@ class AVLFormer(nn.Module):
             return self.trans_encoder(inp, media, mask, token_type_ids[:, :n], position_ids[:, :n])[:, cur_len]
 
         return next_logits
+
+
+def _smoothed_kl(logits: torch.Tensor, targets: torch.Tensor, eps: float) -> torch.Tensor:
+    """KL(t || softmax(logits)) per position for t = (1 - eps) on the target and eps / (V - 1) elsewhere
+    (`kl_div(log_softmax, t).sum(-1)` without building t)."""
+    logp = logits.log_softmax(-1)
+    vocab = logits.shape[-1]
+    on, off = 1.0 - eps, eps / (vocab - 1)
+    target_logp = logp.gather(-1, targets.unsqueeze(-1)).squeeze(-1)
+    entropy = (on * math.log(on) if on > 0 else 0.0) + ((vocab - 1) * off * math.log(off) if off > 0 else 0.0)
+    return entropy - on * target_logp - off * (logp.sum(-1) - target_logp)
 
 
 def _greedy(next_logits, ids: torch.Tensor, max_length: int, eos_token_id: int, pad_token_id: int
@@ -340,6 +317,16 @@ def _beam_search(next_logits, ids: torch.Tensor, batch: int, k: int, max_length:
         decoded[ex, len(best)] = eos_token_id
         logprob[ex] = score
     return decoded, logprob
+
+
+def build_model(cfg: FAVDConfig) -> AVLFormer:
+    """The architecture of an experiment config (random weights; favd.convert.load_pretrained loads the released
+    parts), with the parts the config freezes frozen."""
+    model = AVLFormer(cfg.model)
+    for flag, module in ((cfg.freeze_backbone, model.swin), (cfg.freeze_passt, model.passt)):
+        if flag and module is not None:
+            module.requires_grad_(False)
+    return model
 
 
 def count_parameters(model: nn.Module) -> int:

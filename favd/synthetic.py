@@ -15,6 +15,7 @@ from pathlib import Path
 import av
 import h5py
 import numpy as np
+import torch
 from PIL import Image, ImageDraw
 
 COLORS = {"red": (220, 30, 30), "green": (30, 200, 30), "blue": (30, 60, 230), "yellow": (230, 220, 20)}
@@ -33,16 +34,19 @@ def describe(color: str, shape: str, motion: str, background: str, sound: str) -
             f"the background is {background}. {SOUNDS[sound][1]}.")
 
 
-def vocabulary() -> list[str]:
+def vocabulary(size: int = 0) -> list[str]:
+    """The generator's words after the special tokens; with `size`, filled up to that many entries with
+    placeholders (`[unused0]`, ... as BERT's vocab.txt has), so the vocabulary has the paper's size."""
     words = {".", "a", "moves", "the", "is", "background", "playing", "low", "high", "loud"}
     words |= set(COLORS) | set(SHAPES) | set(MOTIONS) | set(BACKGROUNDS) | set(SOUNDS)
-    return [*SPECIAL_TOKENS, *sorted(words)]
+    vocab = [*SPECIAL_TOKENS, *sorted(words)]
+    return vocab + [f"[unused{i}]" for i in range(max(0, size - len(vocab)))]
 
 
-def write_vocab(path: str | Path) -> Path:
+def write_vocab(path: str | Path, size: int = 0) -> Path:
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text("\n".join(vocabulary()) + "\n")
+    path.write_text("\n".join(vocabulary(size)) + "\n")
     return path
 
 
@@ -121,9 +125,43 @@ def generate_split(root: str | Path, split: str, num_clips: int, num_frames: int
 
 
 def generate_dataset(root: str | Path, num_train: int, num_test: int, num_frames: int = 4, size: int = 32,
-                     sample_rate: int = 8000, seconds: float = 0.5, seed: int = 0) -> Path:
+                     sample_rate: int = 8000, seconds: float = 0.5, seed: int = 0, vocab_size: int = 0,
+                     vocab_file: str | Path | None = None) -> Path:
     root = Path(root)
     generate_split(root, "train", num_train, num_frames, size, sample_rate, seconds, seed)
     generate_split(root, "test", num_test, num_frames, size, sample_rate, seconds, seed + 1)
-    write_vocab(root / "vocab.txt")
+    write_vocab(vocab_file or root / "vocab.txt", vocab_size)
     return root
+
+
+def example_batch(cfg, device: torch.device, batch: int = 1) -> dict[str, torch.Tensor]:
+    """One training batch at the config's shapes (frames, waveform, tensorized text), every tensor on `device`."""
+    d, m = cfg.data, cfg.model
+    n, media = d.max_seq_length, m.max_img_seq_length
+    seq = min(n, 12)  # [CLS] + words + [SEP]; the rest is padding
+    input_ids = torch.zeros(batch, n, dtype=torch.long, device=device)
+    input_ids[:, :seq] = torch.randint(5, m.bert.vocab_size, (batch, seq), device=device)
+    causal = torch.tril(torch.ones(seq, seq, dtype=torch.long, device=device))
+    mask = torch.zeros(batch, n + media, n + media, dtype=torch.long, device=device)
+    mask[:, :seq, :seq] = causal
+    mask[:, :seq, n:] = 1
+    mask[:, n:, n:] = 1
+    masked_pos = torch.zeros(batch, n, dtype=torch.long, device=device)
+    masked_pos[:, 1:4] = 1
+    masked_ids = torch.full((batch, d.max_masked_tokens), -1, dtype=torch.long, device=device)
+    masked_ids[:, :3] = input_ids[:, 1:4]
+    output_ids = torch.zeros(batch, n, dtype=torch.long, device=device)
+    output_ids[:, : seq - 1] = input_ids[:, 1:seq]
+    return {
+        "input_ids": input_ids, "attention_mask": mask, "masked_pos": masked_pos, "masked_ids": masked_ids,
+        "output_token_ids": output_ids, "token_type_ids": torch.zeros(batch, n, dtype=torch.long, device=device),
+        "frames": torch.randn(batch, d.num_frames, 3, d.img_res, d.img_res, device=device),
+        "audio": torch.randn(batch, 1, int(m.audio.sample_rate * d.clip_seconds), device=device) * 0.1,
+    }
+
+
+def example_loss(model, cfg, device: torch.device) -> torch.Tensor:
+    """The training loss (0.1 LM + 0.9 MLM + 0.5 sparsity) on one generated batch at the config's shapes."""
+    model.train()
+    loss, _ = model.loss(example_batch(cfg, device))
+    return loss

@@ -1,5 +1,7 @@
 """BERT uncased WordPiece tokenisation (bert-base-uncased vocab.txt), through the `tokenizers` library.
 
+Text clean-up before tokenising (HTML unescape, emoji removal) is the tensorizer's, as in the original.
+
 The methods are the ones the original `BertTokenizer` offers to the tensorizer and to decoding.
 """
 
@@ -22,7 +24,9 @@ class WordPiece:
         for t in (self.cls_token, self.sep_token, self.pad_token, self.mask_token, self.unk_token):
             if t not in self.vocab:
                 raise ValueError(f"{path}: special token {t} missing from the vocabulary")
-        self.special_ids = {self.vocab[t] for t in (self.cls_token, self.sep_token, self.pad_token, self.mask_token)}
+        # skipped on decode, as the original's `decode(skip_special_tokens=True)`: [UNK] is one of its special tokens
+        self.special_ids = {self.vocab[t] for t in (self.cls_token, self.sep_token, self.pad_token, self.mask_token,
+                                                    self.unk_token)}
 
     def tokenize(self, text: str) -> list[str]:
         return self._tok.encode(text, add_special_tokens=False).tokens
@@ -38,7 +42,7 @@ class WordPiece:
         return self.vocab[token]
 
     def decode(self, ids: list[int]) -> str:
-        """Skip special tokens and join WordPieces (as `BertTokenizer.decode(skip_special_tokens=True)`)."""
+        """Skip the special tokens ([UNK] too) and join WordPieces (as `BertTokenizer.decode(skip_special_tokens=True)`)."""
         words = [self._tok.id_to_token(i) for i in ids if i not in self.special_ids]
         return clean_up_tokenization(" ".join(words).replace(" ##", "").strip())
 

@@ -10,73 +10,25 @@ constant description (`baseline`: the training description that agrees most with
 from __future__ import annotations
 
 import json
-import random
 import time
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import torch
 
+from favd.config import FAVDConfig
 from favd.convert import load_pretrained
-from favd.data import FAVDDataset
-from favd.evaluation import EvalConfig, constant_baseline, score_predictions
-from favd.model import AVLFormer, ModelConfig, count_parameters
+from favd.data import build_datasets
+from favd.evaluate import constant_baseline, generate_descriptions, score_predictions
+from favd.model import AVLFormer, build_model, count_parameters
 from favd.synthetic import generate_dataset
-from favd.tensorize import CaptionTensorizer
 from favd.tokenizer import WordPiece
 from shared.cli import resolve, train_parser
 from shared.distributed import barrier, gather_objects, shutdown
+from shared.dryrun import peak_memory_mb
 from shared.rng import seed_everything
 from shared.runlog import merge_results
-from shared.trainer import Trainer, TrainerConfig, move_to
-
-
-@dataclass
-class DataConfig:
-    root: str = "datasets"
-    vocab_file: str = "models/captioning/bert-base-uncased/vocab.txt"
-    train_split: str = "train"
-    eval_split: str = "test"
-    caption_file: str = "{split}.caption.tsv"
-    num_frames: int = 32
-    img_res: int = 224
-    clip_seconds: float = 10.0
-    max_seq_length: int = 300
-    max_gen_length: int = 115
-    num_beams: int = 1  # the original's default: greedy
-    mask_prob: float = 0.25
-    max_masked_tokens: int = 75
-    eval_batch_size: int = 2
-    max_eval_clips: int = 0  # 0: the whole split
-    cache_decoded: bool = False  # keep decoded clips in memory (small data only)
-    # generated data (smoke): written into `root` when its files are missing
-    generate: bool = False
-    gen_num_train: int = 96
-    gen_num_test: int = 24
-    gen_seed: int = 0
-
-
-@dataclass
-class InitConfig:
-    """Pretrained weights the original starts from (local paths; empty: random init)."""
-
-    video_swin: str = ""  # swin_base_patch244_window877_kinetics600_22k.pth
-    passt: str = ""  # passt-s-f128-p16-s10-ap.476-swa.pt
-    bert: str = ""  # bert-base-uncased pytorch_model.bin
-    checkpoint: str = ""  # an original AVLFormer model.bin (all weights)
-
-
-@dataclass
-class FAVDConfig:
-    data: DataConfig = field(default_factory=DataConfig)
-    model: ModelConfig = field(default_factory=ModelConfig)
-    train: TrainerConfig = field(default_factory=TrainerConfig)
-    eval: EvalConfig = field(default_factory=EvalConfig)
-    init: InitConfig = field(default_factory=InitConfig)
-    backbone_coef_lr: float = 0.05  # Video Swin learns at lr * this
-    freeze_backbone: bool = False
-    freeze_passt: bool = False
+from shared.trainer import Trainer
 
 
 def build_optimizer(model: AVLFormer, cfg: FAVDConfig) -> torch.optim.Optimizer:
@@ -96,47 +48,13 @@ def build_optimizer(model: AVLFormer, cfg: FAVDConfig) -> torch.optim.Optimizer:
     return torch.optim.AdamW(param_groups, lr=lr, betas=o.betas, eps=o.eps, foreach=True)
 
 
-def build_model(cfg: FAVDConfig) -> AVLFormer:
-    model = AVLFormer(cfg.model)
+def initialised_model(cfg: FAVDConfig) -> AVLFormer:
+    """The config's model with the released parts it starts from loaded (Video Swin K600, PaSST AudioSet; BERT
+    from scratch in the paper config, as the original)."""
+    model = build_model(cfg)
     load_pretrained(model, cfg.init.video_swin, cfg.init.passt if model.passt is not None else "", cfg.init.bert,
                     cfg.init.checkpoint)
-    for flag, module in ((cfg.freeze_backbone, model.swin), (cfg.freeze_passt, model.passt)):
-        if flag and module is not None:
-            for p in module.parameters():
-                p.requires_grad = False
     return model
-
-
-def datasets(cfg: FAVDConfig, tokenizer: WordPiece) -> tuple[FAVDDataset, FAVDDataset]:
-    d, m = cfg.data, cfg.model
-    train_tz = CaptionTensorizer(tokenizer, m.max_img_seq_length, d.max_seq_length, d.mask_prob, d.max_masked_tokens,
-                                 is_train=True, rng=random.Random(cfg.train.seed))
-    test_tz = CaptionTensorizer(tokenizer, m.max_img_seq_length, d.max_gen_length, is_train=False)
-    common = dict(num_frames=d.num_frames, img_res=d.img_res, sample_rate=m.audio.sample_rate,
-                  clip_seconds=d.clip_seconds, caption_file=d.caption_file, cache=d.cache_decoded)
-    train = FAVDDataset(d.root, d.train_split, train_tz, training=True, seed=cfg.train.seed, **common)
-    test = FAVDDataset(d.root, d.eval_split, test_tz, training=False, **common)
-    return train, test
-
-
-@torch.no_grad()
-def generate_descriptions(model: AVLFormer, data: FAVDDataset, tokenizer: WordPiece, cfg: FAVDConfig,
-                          rank: int = 0, world: int = 1) -> dict[str, str]:
-    """vid -> generated paragraph, for this process's share of the clips (greedy unless data.num_beams > 1)."""
-    device = next(model.parameters()).device
-    n = len(data) if not cfg.data.max_eval_clips else min(cfg.data.max_eval_clips, len(data))
-    indices = list(range(rank, n, world))
-    out: dict[str, str] = {}
-    for start in range(0, len(indices), cfg.data.eval_batch_size):
-        items = [data[i] for i in indices[start:start + cfg.data.eval_batch_size]]
-        batch = move_to(torch.utils.data.default_collate(items), device)
-        ids, _ = model.generate(batch["frames"], batch["audio"], batch["attention_mask"], cfg.data.max_gen_length,
-                                tokenizer.id(tokenizer.cls_token), tokenizer.id(tokenizer.sep_token),
-                                tokenizer.id(tokenizer.pad_token), tokenizer.id(tokenizer.mask_token),
-                                num_beams=cfg.data.num_beams)
-        for item, seq in zip(items, ids.tolist(), strict=True):
-            out[data.clips[item["index"]].vid] = tokenizer.decode(seq)
-    return out
 
 
 def run(cfg: FAVDConfig, run_dir: str | Path, resume: bool = True) -> dict[str, Any]:
@@ -146,9 +64,9 @@ def run(cfg: FAVDConfig, run_dir: str | Path, resume: bool = True) -> dict[str, 
         generate_dataset(cfg.data.root, cfg.data.gen_num_train, cfg.data.gen_num_test, cfg.data.num_frames,
                          cfg.data.img_res, cfg.model.audio.sample_rate, cfg.data.clip_seconds, cfg.data.gen_seed)
     tokenizer = WordPiece(cfg.data.vocab_file)
-    train_data, test_data = datasets(cfg, tokenizer)
+    train_data, test_data = build_datasets(cfg, tokenizer)
     seed_everything(cfg.train.seed)
-    model = build_model(cfg)
+    model = initialised_model(cfg)
 
     def loss_fn(m: torch.nn.Module, batch: dict) -> tuple[torch.Tensor, dict]:
         logits = m(batch["input_ids"], batch["attention_mask"], batch["frames"], batch["audio"], batch["token_type_ids"])
@@ -185,6 +103,7 @@ def run(cfg: FAVDConfig, run_dir: str | Path, resume: bool = True) -> dict[str, 
             "example_prediction": next(iter(predictions.items()), None),
             "step": trainer.step,
             "num_parameters": count_parameters(model),
+            "peak_memory_mb": round(peak_memory_mb(trainer.dist.device), 1),
             "wall_time_s": round(time.perf_counter() - start, 2),
         }
         merge_results(run_dir, results)

@@ -3,55 +3,36 @@
 Same code path as favd_32frm.py (reader, tensorizer, Video Swin, PaSST, BERT, both losses, learned attention,
 greedy decoding, metrics); the sizes shrink, there is no pretrained initialisation, so the backbone learns at
 the full LR, and EntityScore uses the generator's noun list and a hashed word encoder instead of NLTK + T5.
+The reproduce harness moves `data.root` into the run folder (`<out>/data`).
 """
 
-from favd.modules.bert import BertSettings
+from favd.config import AudioSettings, BertSettings, DataConfig, EvalConfig, FAVDConfig, ModelConfig, SwinSettings
 from favd.synthetic import NOUNS
-from favd.train import FAVDConfig
+from shared.optim import OptimConfig
+from shared.schedules import ScheduleConfig
+from shared.trainer import TrainerConfig
 
-ROOT = "runs/favd/data/smoke"
+ROOT = "runs/favd/smoke/data"
 
-config = FAVDConfig()
-config.data.root = ROOT
-config.data.vocab_file = ROOT + "/vocab.txt"
-config.data.generate = True
-config.data.gen_num_train = 160
-config.data.gen_num_test = 40
-config.data.num_frames = 4
-config.data.img_res = 32
-config.data.clip_seconds = 0.5
-config.data.max_seq_length = 24
-config.data.max_gen_length = 24
-config.data.mask_prob = 0.5  # more supervised positions per clip: the model starts from scratch
-config.data.max_masked_tokens = 12
-config.data.eval_batch_size = 40
-config.data.cache_decoded = True
 
-m = config.model
-m.swin.embed_dim, m.swin.depths, m.swin.num_heads = 16, (2, 2), (2, 4)
-m.swin.window_size, m.swin.drop_path_rate = (2, 4, 4), 0.0
-a = m.audio
-a.sample_rate, a.n_mels, a.win_length, a.hopsize, a.n_fft = 8000, 36, 200, 80, 256
-a.freqm, a.timem, a.input_tdim = 4, 8, 51
-a.embed_dim, a.depth, a.num_heads, a.s_patchout_t, a.s_patchout_f = 32, 1, 2, 1, 1
-m.img_feature_dim = 32
-m.max_img_seq_length = 32 + 7  # 2 x 4 x 4 video tokens + 1 + 2 x 3 audio tokens
-m.bert = BertSettings(vocab_size=32, hidden_size=64, num_hidden_layers=2, num_attention_heads=4,
-                      intermediate_size=128, max_position_embeddings=64, img_feature_dim=32,
-                      hidden_dropout_prob=0.0, attention_probs_dropout_prob=0.0)
-
-config.backbone_coef_lr = 1.0
-config.train.batch_size = 8
-config.train.max_steps = 200
-config.train.optim.lr = 2e-3
-config.train.optim.weight_decay = 0.01
-config.train.schedule.name = "linear"
-config.train.schedule.warmup_steps = 20
-config.train.clip_grad_norm = 1.0
-config.train.log_every = 50
-config.train.ckpt_every = 200
-config.train.progress = False
-config.eval.meteor = False
-config.eval.entity_nouns = "lexicon"
-config.eval.entity_lexicon = NOUNS
-config.eval.t5_dir = ""
+def get_config() -> FAVDConfig:
+    data = DataConfig(
+        root=ROOT, vocab_file=ROOT + "/vocab.txt", generate=True, gen_num_train=160, gen_num_test=40,
+        num_frames=4, img_res=32, clip_seconds=0.5, max_seq_length=24, max_gen_length=24,
+        mask_prob=0.5,  # more supervised positions per clip: the model starts from scratch
+        max_masked_tokens=12, eval_batch_size=40, cache_decoded=True)
+    model = ModelConfig(
+        swin=SwinSettings(embed_dim=16, depths=(2, 2), num_heads=(2, 4), window_size=(2, 4, 4), drop_path_rate=0.0),
+        audio=AudioSettings(sample_rate=8000, n_mels=36, win_length=200, hopsize=80, n_fft=256, freqm=4, timem=8,
+                            input_tdim=51, embed_dim=32, depth=1, num_heads=2, s_patchout_t=1, s_patchout_f=1),
+        img_feature_dim=32,
+        max_img_seq_length=32 + 7,  # 2 x 4 x 4 video tokens + 1 + 2 x 3 audio tokens
+        bert=BertSettings(vocab_size=32, hidden_size=64, num_hidden_layers=2, num_attention_heads=4,
+                          intermediate_size=128, max_position_embeddings=64, img_feature_dim=32,
+                          hidden_dropout_prob=0.0, attention_probs_dropout_prob=0.0))
+    train = TrainerConfig(
+        batch_size=8, max_steps=200, clip_grad_norm=1.0, log_every=50, ckpt_every=200, progress=False,
+        optim=OptimConfig(lr=2e-3, weight_decay=0.01),
+        schedule=ScheduleConfig(name="linear", warmup_steps=20))
+    return FAVDConfig(data=data, model=model, train=train, backbone_coef_lr=1.0,
+                      eval=EvalConfig(meteor=False, entity_nouns="lexicon", entity_lexicon=NOUNS, t5_dir=""))

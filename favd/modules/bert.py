@@ -7,27 +7,12 @@ the LM head predicts words at the text positions. Names follow the original so c
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
 
 import torch
 import torch.nn.functional as F
 from torch import nn
 
-
-@dataclass
-class BertSettings:
-    vocab_size: int = 30522
-    hidden_size: int = 768
-    num_hidden_layers: int = 12
-    num_attention_heads: int = 12
-    intermediate_size: int = 3072
-    max_position_embeddings: int = 512
-    type_vocab_size: int = 2
-    hidden_dropout_prob: float = 0.1
-    attention_probs_dropout_prob: float = 0.1
-    layer_norm_eps: float = 1e-12
-    img_feature_dim: int = 512
-    initializer_range: float = 0.02
+from favd.config import BertSettings
 
 
 def gelu(x: torch.Tensor) -> torch.Tensor:

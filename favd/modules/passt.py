@@ -11,6 +11,8 @@ token count (473 in the paper config: 1 + 8 * 59) that AVLFormer's learned atten
 
 from __future__ import annotations
 
+import contextlib
+
 import torch
 import torch.nn.functional as F
 import torchaudio
@@ -48,7 +50,10 @@ class AugmentMelSTFT(nn.Module):
         banks, _ = torchaudio.compliance.kaldi.get_mel_banks(self.n_mels, self.n_fft, self.sr, fmin, fmax,
                                                              vtln_low=100.0, vtln_high=-500.0, vtln_warp_factor=1.0)
         banks = F.pad(banks, (0, 1)).to(x.device)
-        with torch.autocast(x.device.type, enabled=False):
+        # fp32 under autocast (autocast has no meta-device mode, so there it is skipped)
+        no_autocast = (torch.autocast(x.device.type, enabled=False) if x.device.type in ("cpu", "cuda")
+                       else contextlib.nullcontext())
+        with no_autocast:
             mel = (banks @ x.float() + 1e-5).log()
         if self.training:
             mel = self.timem(self.freqm(mel))

@@ -2,8 +2,7 @@
 
 import pytest
 
-from favd.model import AudioSettings, ModelConfig, SwinSettings
-from favd.modules.bert import BertSettings
+from favd.config import AudioSettings, BertSettings, ModelConfig, SwinSettings
 
 
 def _golden_config() -> ModelConfig:

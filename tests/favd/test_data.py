@@ -52,11 +52,18 @@ def test_tensorizer_layout_and_masking(tokenizer: WordPiece) -> None:
     assert torch.equal(mask[:n, :n], torch.tril(torch.ones(n, n, dtype=torch.long)))  # causal text
     assert mask[:n, 16:].all() and mask[16:, 16:].all()  # text -> media, media -> media
     assert not mask[16:, :16].any() and not mask[n:16].any()  # media never sees text; padding attends to nothing
-    assert out["output_token_ids"][: n - 1].tolist() == raw[1:]  # next-token targets of the unmasked text
+    # next-token targets as the original: read from the masked list (it masks in place and aliases it)
+    assert out["output_token_ids"][: n - 1].tolist() == out["input_ids"][1:n].tolist()
+    assert out["output_token_ids"][: n - 1].tolist() != raw[1:]  # some targets are [MASK] or random words
     pos = out["masked_pos"].nonzero().flatten().tolist()
     assert len(pos) == min(round(0.5 * n), 6) and 0 not in pos  # [CLS] is never masked
     targets = out["masked_ids"][out["masked_ids"] != -1].tolist()
     assert targets == [raw[i] for i in pos]
+    clean_tz = CaptionTensorizer(tokenizer, max_img_seq_length=5, max_seq_length=16, mask_prob=0.5,
+                                 max_masked_tokens=6, rng=random.Random(1), lm_targets="clean")
+    clean = clean_tz(text)
+    assert clean["output_token_ids"][: n - 1].tolist() == raw[1:]  # the option: targets of the unmasked text
+    assert torch.equal(clean["input_ids"], out["input_ids"])  # same draws, same masked input
     test_tz = CaptionTensorizer(tokenizer, max_img_seq_length=5, max_seq_length=16, is_train=False)
     assert test_tz("ignored")["masked_pos"].all()
 

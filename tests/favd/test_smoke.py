@@ -8,11 +8,14 @@ from pathlib import Path
 import pytest
 
 from favd import reproduce
+from shared.reproduce import main
+
+PROFILES = {"smoke": reproduce.smoke, "dryrun": reproduce.dryrun, "full": reproduce.full}
 
 
 def test_smoke_profile_learns(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.chdir(tmp_path)  # the smoke config generates its data under runs/favd/data/smoke
-    reproduce.main(["--profile", "smoke", "--out", str(tmp_path / "run")])
+    monkeypatch.chdir(tmp_path)
+    main(reproduce.__doc__, PROFILES, ["--profile", "smoke", "--out", str(tmp_path / "run")])
     r = json.loads((tmp_path / "run" / "results.json").read_text())
     assert r["metric"] == "CIDEr" and r["ours"] == r["CIDEr"] and r["baseline"] == r["baseline_CIDEr"]
     assert r["CIDEr"] > 1.3 * r["baseline_CIDEr"]
@@ -25,7 +28,11 @@ def test_smoke_profile_learns(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -
 def test_full_profile_without_data_names_prepare_command(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
                                                          capsys: pytest.CaptureFixture) -> None:
     monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("REPRO_DATA", raising=False)
+    monkeypatch.delenv("REPRO_WEIGHTS", raising=False)
     with pytest.raises(SystemExit) as exc:
-        reproduce.main(["--profile", "full"])
+        main(reproduce.__doc__, PROFILES, ["--profile", "full"])
     assert exc.value.code == 2
-    assert "python -m favd.prepare --root datasets" in capsys.readouterr().err
+    err = capsys.readouterr().err
+    assert "python -m favd.prepare --root data/favdbench --weights weights" in err
+    assert "data/favdbench/metadata/train.caption.tsv" in err
