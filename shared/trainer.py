@@ -10,11 +10,21 @@ and exact resume (model, optimizer, scheduler, grad scaler, every RNG, data posi
 
 Seed (shared.rng.seed_everything) before building the model, so that its initial weights are
 reproducible; the trainer then gives each process its own random stream.
+
+The global batch (`batch_size`) is the recipe's on any number of processes: it must split evenly
+over processes x grad_accum, or the trainer stops with the choices. `sync_batchnorm` makes BatchNorm
+use the whole global batch's statistics; a loss that needs the whole batch gathers its features with
+shared.parallel.all_gather_with_grad (shared/PARALLEL.md has the rules).
+
+Checkpoint selection: with `select_metric`, every evaluation (every `eval_every` steps and at the
+end) whose metric strictly improves on the best so far is saved atomically as checkpoints/best.pt;
+results.json reports the last step's metrics and the best one (best_step, best_value, best_metrics).
 """
 
 from __future__ import annotations
 
 import contextlib
+import sys
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -28,10 +38,12 @@ from shared import checkpoint as ckpt
 from shared.config import save_config, to_dict
 from shared.distributed import DistInfo, barrier, gather_objects, init_distributed, mean_over_processes
 from shared.optim import OptimConfig, build_optimizer
+from shared.parallel import convert_sync_batchnorm, count_batchnorm, plan_batch
 from shared.rng import rng_state, seed_everything, set_rng_state
 from shared.runlog import RunLogger
 from shared.sampling import ResumableBatchSampler
 from shared.schedules import ScheduleConfig, build_scheduler
+from shared.selection import BEST_FILE, BestSelector
 
 LossOutput = torch.Tensor | tuple[torch.Tensor, dict[str, Any]]
 
@@ -46,12 +58,19 @@ class TrainerConfig:
     compile: bool = False
     # DDP: set when some parameters get no gradient in a step (a weight-sharing supernet's sub-networks)
     find_unused_parameters: bool = False
+    # BatchNorm over the whole global batch when several processes train (one GPU's statistics)
+    sync_batchnorm: bool = False
     device: str = "auto"
     seed: int = 0
     shuffle: bool = True
     num_workers: int = 0
     log_every: int = 10
     eval_every: int = 0  # 0: evaluate only at the end
+    # keep checkpoints/best.pt: the evaluation with the best `select_metric` (a key evaluate() returns),
+    # measured on the split named by `select_split` (recorded in results.json); "" keeps only the last
+    select_metric: str = ""
+    select_mode: Literal["max", "min"] = "max"
+    select_split: str = ""
     ckpt_every: int = 500
     keep_checkpoints: int = 2
     progress: bool = True
@@ -93,7 +112,15 @@ class Trainer:
         self.collate_fn = collate_fn
         self.experiment_config = experiment_config
 
+        self.batch_plan = plan_batch(cfg.batch_size, self.dist.world_size, cfg.grad_accum)
+        self.selector = BestSelector(cfg.select_metric, cfg.select_mode, cfg.select_split)
+        if self.selector.enabled and evaluate is None:
+            raise ValueError(f"train.select_metric={cfg.select_metric!r} needs an evaluate function")
         self.model = model.to(self.dist.device)
+        if cfg.sync_batchnorm and self.dist.distributed:
+            # same Parameter objects, children replaced in place: the caller's `model` stays valid
+            self.model = convert_sync_batchnorm(self.model, self.dist.device)
+        self._note_batch_statistics()
         self.optimizer = optimizer or build_optimizer(self.model, cfg.optim)
         self.scheduler = build_scheduler(self.optimizer, cfg.schedule, cfg.max_steps)
         self.scaler = torch.amp.GradScaler(self.dist.device.type, enabled=cfg.precision == "fp16")
@@ -123,6 +150,15 @@ class Trainer:
         self.last_eval: dict[str, float] = {}
         self._resumed_from = 0
 
+    def _note_batch_statistics(self) -> None:
+        """Say how many samples BatchNorm normalises over when that is less than the global batch."""
+        plan, sync = self.batch_plan, self.cfg.sync_batchnorm and self.dist.distributed
+        seen = plan.batch_statistics_size(sync)
+        if self.dist.is_main and seen < plan.global_batch and count_batchnorm(self.model):
+            print(f"note: BatchNorm normalises over {seen} of the global batch's {plan.global_batch} samples "
+                  f"({plan.processes} processes, grad_accum={plan.grad_accum}, sync_batchnorm={sync}); "
+                  "the exact route is grad_accum=1 with sync_batchnorm=true", file=sys.stderr)
+
     # ------------------------------------------------------------------------------------------
     # checkpoints
 
@@ -135,6 +171,7 @@ class Trainer:
             "position": {"step": self.step, "epoch": self.epoch, "step_in_epoch": self.step_in_epoch},
             "rng": gather_objects(rng_state()),  # one per process, in rank order
             "last_eval": self.last_eval,
+            "best": self.selector.state_dict(),
             "config": to_dict(self.experiment_config) if self.experiment_config is not None else None,
         }
 
@@ -158,6 +195,7 @@ class Trainer:
         pos = state["position"]
         self.step, self.epoch, self.step_in_epoch = pos["step"], pos["epoch"], pos["step_in_epoch"]
         self.last_eval = state.get("last_eval", {})
+        self.selector.load_state_dict(state.get("best"))
         rngs = state["rng"]
         if len(rngs) == self.dist.world_size:
             set_rng_state(rngs[self.dist.rank])
@@ -165,6 +203,42 @@ class Trainer:
             seed_everything(self.cfg.seed + self.dist.rank + self.step)
         self._resumed_from = self.step
         return True
+
+    def _select(self, metrics: dict[str, float]) -> None:
+        """Save checkpoints/best.pt when `metrics` improve on the best so far (every process takes part)."""
+        if not self.selector.enabled or not metrics:
+            return
+        metrics = gather_objects(metrics)[0]  # rank 0's evaluation decides, so every process agrees
+        if not self.selector.update(self.step, metrics):
+            return
+        state = self.state_dict()  # collective
+        if self.dist.is_main:
+            ckpt.atomic_save(state, self.ckpt_dir / BEST_FILE)
+        barrier()
+
+    def _adopt_best_file(self) -> None:
+        """Take over best.pt when a killed run wrote it after the checkpoint this run continues from.
+
+        The steps after that checkpoint are redone; until they beat it, the file and the best so far
+        must describe the same model, so its record (which beat the checkpoint's) is the best so far.
+        """
+        path = self.ckpt_dir / BEST_FILE
+        if not self.selector.enabled or not path.is_file():
+            return
+        saved = torch.load(path, map_location="cpu", weights_only=False, mmap=True).get("best")
+        if saved is None or saved["step"] <= self.step:
+            return
+        candidate = BestSelector(self.selector.metric, self.selector.mode, self.selector.split)
+        candidate.load_state_dict(saved)
+        if candidate.best is not None and self.selector.improves(candidate.best.value):
+            self.selector.best = candidate.best
+
+    def _evaluate(self, logger: RunLogger) -> dict[str, float]:
+        metrics = self.run_evaluation()
+        if metrics:
+            logger.log(self.step, "eval", metrics)
+        self._select(metrics)
+        return metrics
 
     # ------------------------------------------------------------------------------------------
     # the loop
@@ -228,15 +302,19 @@ class Trainer:
     def fit(self, resume: bool = True) -> dict[str, float]:
         """Train to `max_steps` (continuing from the newest checkpoint when `resume`), then evaluate.
 
-        Returns the final evaluation metrics, also written to `results.json`.
+        Returns the final evaluation metrics, also written to `results.json` (with the best
+        evaluation's step, value and metrics when `select_metric` is set).
         """
         cfg = self.cfg
         if resume:
             self.resume()
+            self._adopt_best_file()
         elif ckpt.latest_checkpoint(self.ckpt_dir) is not None:
             raise FileExistsError(
                 f"{self.ckpt_dir} already holds checkpoints of an earlier run; resume it, or choose another run folder"
             )
+        elif self.dist.is_main:
+            (self.ckpt_dir / BEST_FILE).unlink(missing_ok=True)  # left by a run killed before its first checkpoint
         logger = RunLogger(self.run_dir, enabled=self.dist.is_main, resume_step=self._resumed_from)
         if self.dist.is_main and self.experiment_config is not None:
             save_config(self.experiment_config, self.run_dir / "config.json")
@@ -260,17 +338,15 @@ class Trainer:
                         logger.log(self.step, "train", logs)
                         bar.set_postfix(loss=f"{logs['loss']:.4f}")
                     if cfg.eval_every and self.step % cfg.eval_every == 0 and self.step < cfg.max_steps:
-                        logger.log(self.step, "eval", self.run_evaluation())
+                        self._evaluate(logger)
                     if self.step % cfg.ckpt_every == 0 and self.step < cfg.max_steps:
                         self.save_checkpoint()
                 if self.step_in_epoch >= self.sampler.steps_per_epoch:
                     self.epoch += 1
                     self.step_in_epoch = 0
-            final = self.run_evaluation()
-            if final:
-                logger.log(self.step, "eval", final)
+            final = self._evaluate(logger)
             self.save_checkpoint()
-            logger.write_results({"step": self.step, **final})
+            logger.write_results({"step": self.step, **final, **self.selector.summary()})
             return final
         finally:
             bar.close()
