@@ -5,7 +5,7 @@
     DATA_DIR/{train,valid,test}.idx   mmap index (fairseq MMapIndexedDataset)
 
 As fairseq's `language_modeling` task with `--sample-break-mode none`, the lines of a split are one
-token stream cut into blocks of `tokens_per_sample`; the target of each token is the next one.
+token stream, cut into blocks by `shared.lm.LMBlocks` (the first token is predicted from </s>).
 """
 
 from __future__ import annotations
@@ -79,32 +79,3 @@ def write_split(data_dir: str | Path, split: str, lines: list[torch.Tensor], voc
     for line in lines:
         builder.add_item(line)
     builder.finalize(str(prefix.with_suffix(".idx")))
-
-
-class LMBlocks(torch.utils.data.Dataset):
-    """Blocks of `length` tokens and their next-token targets; the last block may be shorter."""
-
-    def __init__(self, tokens: torch.Tensor, length: int) -> None:
-        if tokens.numel() < 2:
-            raise DataError("a language-modelling split needs at least 2 tokens")
-        self.tokens = tokens
-        self.length = length
-        self.count = (tokens.numel() - 1 + length - 1) // length
-
-    def __len__(self) -> int:
-        return self.count
-
-    def __getitem__(self, i: int) -> dict[str, torch.Tensor]:
-        start = i * self.length
-        end = min(start + self.length, self.tokens.numel() - 1)
-        return {"tokens": self.tokens[start:end], "target": self.tokens[start + 1:end + 1]}
-
-
-class FullBlocks(LMBlocks):
-    """Training blocks: only full ones, so that batches stack."""
-
-    def __init__(self, tokens: torch.Tensor, length: int) -> None:
-        super().__init__(tokens, length)
-        self.count = (tokens.numel() - 1) // length
-        if self.count == 0:
-            raise DataError(f"a training split needs more than {length} tokens (tokens_per_sample)")

@@ -1,11 +1,11 @@
 """Perplexity of a trained TNN LM on a split, at any length.
 
-    python -m tnn.evaluate --run-dir runs/tnn/smoke-... [--split test] [--tokens-per-sample 512]
+    python -m tnn.evaluate --run-dir runs/tnn/smoke/run [--split test] [--tokens-per-sample 512]
     python -m tnn.evaluate --config tnn/configs/wikitext103_alm.py --weights converted.pt   # converted fairseq-evo
 
 As `fairseq-eval-lm --sample-break-mode none --context-window 0`: the split is one token stream cut
-into blocks of `tokens-per-sample` (the last one shorter), each scored on its own; the perplexity is
-2 ** (summed NLL / tokens / ln 2). Prints and returns JSON.
+into blocks of `tokens-per-sample` targets (the last one shorter, the first token predicted from </s>),
+each scored on its own; the perplexity is 2 ** (summed NLL / tokens / ln 2). Prints and returns JSON.
 """
 
 from __future__ import annotations
@@ -18,28 +18,18 @@ import torch
 
 from shared.checkpoint import latest_checkpoint, load_checkpoint
 from shared.config import load_config
-from tnn.data import LMBlocks, load_tokens
-from tnn.metrics import perplexity, token_nll
+from shared.lm import LMBlocks
+from shared.lm import evaluate_ppl as evaluate_blocks
+from tnn.data import load_tokens
 from tnn.model import TnnLM
 
+EOS = 2  # fairseq dictionaries: </s>
 
-@torch.no_grad()
+
 def evaluate_ppl(model: torch.nn.Module, tokens: torch.Tensor, length: int, batch_size: int,
-                 device: torch.device) -> float:
-    was_training = model.training
-    model.eval()
-    blocks = LMBlocks(tokens, length)
-    nll, count = 0.0, 0
-    full = [i for i in range(len(blocks)) if len(blocks[i]["tokens"]) == length]
-    rest = [i for i in range(len(blocks)) if len(blocks[i]["tokens"]) != length]
-    batches = [full[i:i + batch_size] for i in range(0, len(full), batch_size)] + [[i] for i in rest]
-    for idx in batches:
-        inp = torch.stack([blocks[i]["tokens"] for i in idx]).to(device)
-        tgt = torch.stack([blocks[i]["target"] for i in idx]).to(device)
-        nll += float(token_nll(model(inp), tgt))
-        count += tgt.numel()
-    model.train(was_training)
-    return perplexity(nll, count)
+                 device: torch.device | None = None) -> float:
+    """fairseq-eval-lm's perplexity of `tokens` (one split's stream) in blocks of `length` targets."""
+    return evaluate_blocks(model, LMBlocks(tokens, length, EOS), batch_size, device)
 
 
 def load_model(run_dir: str | Path | None, weights: str | Path | None = None,
@@ -67,16 +57,16 @@ def main() -> None:
     parser.add_argument("--run-dir", type=Path, default=None, help="a run folder of tnn.train (config.json)")
     parser.add_argument("--config", type=Path, default=None, help="a config file, instead of the run's config.json")
     parser.add_argument("--weights", type=Path, default=None, help="a state dict instead of the run's checkpoint")
-    parser.add_argument("--data-dir", default=None, help="default: the run's data.data_dir")
+    parser.add_argument("--data-root", default=None, help="default: the config's data.data_root")
     parser.add_argument("--split", default="test", choices=("train", "valid", "test"))
     parser.add_argument("--tokens-per-sample", type=int, default=None, help="default: the training length")
     parser.add_argument("--batch-size", type=int, default=8)
     args = parser.parse_args()
     model, cfg = load_model(args.run_dir, args.weights, args.config)
-    data_dir = args.data_dir or cfg.data.data_dir
+    data_root = args.data_root or cfg.data.data_root
     length = args.tokens_per_sample or cfg.data.tokens_per_sample
     device = torch.device("cuda" if torch.cuda.is_available() else "cpu")
-    tokens = load_tokens(data_dir, args.split, cfg.model.vocab_size)
+    tokens = load_tokens(data_root, args.split, cfg.model.vocab_size)
     ppl = evaluate_ppl(model.to(device), tokens, length, args.batch_size, device)
     print(json.dumps({"split": args.split, "tokens_per_sample": length, "ppl": ppl}))
 

@@ -21,8 +21,6 @@ from shared.results import markdown_table
 from tnn.data import load_tokens
 from tnn.evaluate import evaluate_ppl, load_model
 
-PAPER_LENGTHS = (512, 1024, 2048, 4096, 8192, 14336)
-
 
 def extrapolation_table(model: torch.nn.Module, tokens: torch.Tensor, lengths: Sequence[int], train_length: int,
                         batch_size: int, device: torch.device) -> list[dict]:
@@ -79,7 +77,7 @@ def main() -> None:
     train_length = cfg.data.tokens_per_sample
     lengths = args.lengths or [train_length * 2**k for k in range(5)]
     device = torch.device("cuda" if torch.cuda.is_available() else "cpu")
-    tokens = load_tokens(cfg.data.data_dir, args.split, cfg.model.vocab_size)
+    tokens = load_tokens(cfg.data.data_root, args.split, cfg.model.vocab_size)
     rows = extrapolation_table(model.to(device), tokens, lengths, train_length, args.batch_size, device)
     out = args.out or args.run_dir or Path("runs") / "tnn" / "extrapolation"
     print(write_report(rows, out, f"trained at {train_length} tokens"))

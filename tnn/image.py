@@ -7,41 +7,12 @@ No positional embedding (`use_pos=False`), no class token. `tnn_vit_e3g1_tiny_rp
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 import torch
 from torch import nn
 
 from shared.norms import SimpleRMSNorm
+from tnn.config import TnnVitConfig
 from tnn.layers import TnnLayer
-
-
-@dataclass
-class TnnVitConfig:
-    img_size: int = 224
-    patch_size: int = 16
-    in_chans: int = 3
-    num_classes: int = 1000
-    dim: int = 192
-    depth: int = 12
-    expand_ratio: float = 3.0
-    glu_dim: int = 192
-    rpe_dim: int = 48
-    rpe_layers: int = 1
-    gamma: float = 0.9
-    prenorm: bool = True
-    dropout: float = 0.0
-
-
-def deit_tiny_config(**overrides) -> TnnVitConfig:
-    return TnnVitConfig(**overrides)
-
-
-def deit_small_config(**overrides) -> TnnVitConfig:
-    """`tno_vit_e3g1_small_rpe_l1_90_prenorm`: DeiT-small widths (384 x 12)."""
-    base = dict(dim=384, glu_dim=384, rpe_dim=96)
-    base.update(overrides)
-    return TnnVitConfig(**base)
 
 
 class TnnVit(nn.Module):
@@ -49,16 +20,16 @@ class TnnVit(nn.Module):
         super().__init__()
         self.cfg = cfg
         p = cfg.patch_size
-        self.patch_embed = nn.Linear(p * p * cfg.in_chans, cfg.dim)
+        self.patch_embed = nn.Linear(p * p * cfg.in_chans, cfg.embed_dim)
         self.dropout = nn.Dropout(cfg.dropout)
         self.layers = nn.ModuleList(
-            TnnLayer(cfg.dim, cfg.glu_dim, prenorm=cfg.prenorm, norm="simplermsnorm", dropout=0.0, two_d="sum",
+            TnnLayer(cfg.embed_dim, cfg.glu_dim, prenorm=cfg.prenorm, norm="simplermsnorm", dropout=0.0, two_d="sum",
                      heads=1, expand_ratio=cfg.expand_ratio, use_decay=True, gamma=cfg.gamma, rpe_dim=cfg.rpe_dim,
                      rpe_layers=cfg.rpe_layers)
-            for _ in range(cfg.depth)
+            for _ in range(cfg.num_layers)
         )
-        self.head_norm = SimpleRMSNorm(cfg.dim)
-        self.head = nn.Linear(cfg.dim, cfg.num_classes)
+        self.head_norm = SimpleRMSNorm(cfg.embed_dim)
+        self.head = nn.Linear(cfg.embed_dim, cfg.num_classes)
 
     def patches(self, images: torch.Tensor) -> torch.Tensor:
         # b, c, H*p, W*p -> b, H*W, p*p*c in the original's (p1 p2 c) order

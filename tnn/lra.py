@@ -11,36 +11,17 @@ RPE width and depth, norm, lr, weight decay, warmup, batch size).
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
-from typing import Literal
 
 import torch
 from torch import nn
 
 from shared.cli import resolve, train_parser
 from shared.distributed import shutdown
-from shared.lra.classifier import Pooling, SequenceClassifier
+from shared.lra.classifier import SequenceClassifier
 from shared.lra.tasks import get_task
+from tnn.config import TnnLRAConfig
 from tnn.layers import TnnLayer
 from tnn.tno import build_norm
-
-
-@dataclass
-class TnnLRAConfig:
-    dim: int = 128
-    layers: int = 4
-    expand_ratio_gtu: float = 1.0
-    expand_ratio_glu: float = 2.0
-    use_decay: bool = True
-    gamma: float = 0.9
-    rpe_dim: int = 32
-    rpe_layers: int = 3
-    norm: Literal["batchnorm", "layernorm", "simplermsnorm"] = "batchnorm"
-    prenorm: bool = True
-    dropout: float = 0.1
-    two_d: bool = False  # tno2d for the image-like tasks
-    pooling: Pooling = "mean"
-    mlp_dim: int = 256  # classifier head
 
 
 class TnnLRAEncoder(nn.Module):
@@ -48,16 +29,16 @@ class TnnLRAEncoder(nn.Module):
 
     def __init__(self, vocab_size: int, cfg: TnnLRAConfig) -> None:
         super().__init__()
-        self.embed = nn.Embedding(vocab_size, cfg.dim)
+        self.embed = nn.Embedding(vocab_size, cfg.embed_dim)
         self.dropout = nn.Dropout(cfg.dropout)
         self.layers = nn.ModuleList(
-            TnnLayer(cfg.dim, int(cfg.expand_ratio_glu * cfg.dim), prenorm=cfg.prenorm, norm=cfg.norm,
+            TnnLayer(cfg.embed_dim, int(cfg.expand_ratio_glu * cfg.embed_dim), prenorm=cfg.prenorm, norm=cfg.norm,
                      dropout=cfg.dropout, two_d="compose" if cfg.two_d else None, heads=1,
                      expand_ratio=cfg.expand_ratio_gtu, causal=False, use_decay=cfg.use_decay, gamma=cfg.gamma,
                      rpe_dim=cfg.rpe_dim, rpe_layers=cfg.rpe_layers)
-            for _ in range(cfg.layers)
+            for _ in range(cfg.num_layers)
         )
-        self.final_norm = build_norm(cfg.norm, cfg.dim) if cfg.prenorm else nn.Identity()
+        self.final_norm = build_norm(cfg.norm, cfg.embed_dim) if cfg.prenorm else nn.Identity()
 
     def forward(self, tokens: torch.Tensor, padding_mask: torch.Tensor) -> torch.Tensor:
         keep = (~padding_mask).unsqueeze(-1).to(torch.get_default_dtype())  # b, n, 1
@@ -69,7 +50,7 @@ class TnnLRAEncoder(nn.Module):
 
 def build_tnn_classifier(task: str, cfg: TnnLRAConfig, max_length: int) -> SequenceClassifier:
     t = get_task(task)
-    return SequenceClassifier(TnnLRAEncoder(t.vocab_size, cfg), cfg.dim, t.num_classes, cfg.mlp_dim, cfg.pooling,
+    return SequenceClassifier(TnnLRAEncoder(t.vocab_size, cfg), cfg.embed_dim, t.num_classes, cfg.mlp_dim, cfg.pooling,
                               t.dual)
 
 

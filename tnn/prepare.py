@@ -1,12 +1,16 @@
 """Download and binarize WikiText-103 with the GPT-2 BPE, as OpenNLPLab/Tnn's README (from fairseq's
 RoBERTa pretraining instructions) does. Needs internet; it cannot run offline.
 
-    python -m tnn.prepare --out data-bin/wikitext-103 [--work data/wikitext-103-raw] [--workers 16]
+    python -m tnn.prepare [--out data/wikitext-103] [--workers 16]
 
-Sources: https://s3.amazonaws.com/research.metamind.io/wikitext/wikitext-103-raw-v1.zip and the GPT-2 BPE
-files https://dl.fbaipublicfiles.com/fairseq/gpt2_bpe/{encoder.json,vocab.bpe,dict.txt}. Steps: unzip; BPE-encode
-wiki.{train,valid,test}.raw (fairseq's examples/roberta/multiprocessing_bpe_encoder, --keep-empty);
-fairseq-preprocess --only-source --srcdict dict.txt -> OUT/{dict.txt,train,valid,test}.{bin,idx}.
+Writes into the shared WikiText-103 folder (transnormer reads the same one):
+    OUT/raw/wikitext-103-raw/wiki.{train,valid,test}.{raw,bpe}   the official raw text and its BPE ids
+    OUT/gpt2_bpe/{encoder.json,vocab.bpe,dict.txt}               the GPT-2 BPE files
+    OUT/bin/gpt2/{dict.txt,train,valid,test}.{bin,idx}           fairseq-preprocess output (what tnn reads)
+Sources: https://s3.amazonaws.com/research.metamind.io/wikitext/wikitext-103-raw-v1.zip and
+https://dl.fbaipublicfiles.com/fairseq/gpt2_bpe/{encoder.json,vocab.bpe,dict.txt}. Steps: unzip; BPE-encode
+wiki.{train,valid,test}.raw (as fairseq's examples/roberta/multiprocessing_bpe_encoder, --keep-empty);
+fairseq-preprocess --only-source --srcdict dict.txt.
 """
 
 from __future__ import annotations
@@ -17,6 +21,8 @@ import sys
 import urllib.request
 import zipfile
 from pathlib import Path
+
+from shared import paths
 
 WIKITEXT = "https://s3.amazonaws.com/research.metamind.io/wikitext/wikitext-103-raw-v1.zip"
 GPT2_BPE = "https://dl.fbaipublicfiles.com/fairseq/gpt2_bpe/"
@@ -47,24 +53,25 @@ def bpe_encode(work: Path, bpe: Path) -> None:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--out", type=Path, default=Path("data-bin/wikitext-103"))
-    parser.add_argument("--work", type=Path, default=Path("data/wikitext-103"))
+    parser.add_argument("--out", type=Path, default=paths.dataset("wikitext-103"), help="the WikiText-103 folder")
     parser.add_argument("--workers", type=int, default=16)
     args = parser.parse_args()
-    archive = fetch(WIKITEXT, args.work / "wikitext-103-raw-v1.zip")
-    if not (args.work / "wikitext-103-raw").is_dir():
-        zipfile.ZipFile(archive).extractall(args.work)
-    bpe = args.work / "gpt2_bpe"
+    work = args.out / "raw"
+    archive = fetch(WIKITEXT, work / "wikitext-103-raw-v1.zip")
+    if not (work / "wikitext-103-raw").is_dir():
+        zipfile.ZipFile(archive).extractall(work)
+    bpe = args.out / "gpt2_bpe"
     for name in ("encoder.json", "vocab.bpe", "dict.txt"):
         fetch(GPT2_BPE + name, bpe / name)
-    bpe_encode(args.work, bpe)
-    raw = args.work / "wikitext-103-raw"
+    bpe_encode(work, bpe)
+    raw = work / "wikitext-103-raw"
+    out = args.out / "bin" / "gpt2"
     tool = Path(sys.executable).parent / "fairseq-preprocess"
     subprocess.run([str(tool) if tool.exists() else "fairseq-preprocess", "--only-source", "--srcdict",
                     str(bpe / "dict.txt"), "--trainpref", str(raw / "wiki.train.bpe"), "--validpref",
                     str(raw / "wiki.valid.bpe"), "--testpref", str(raw / "wiki.test.bpe"), "--destdir",
-                    str(args.out), "--workers", str(args.workers)], check=True)
-    print(f"wrote {args.out}")
+                    str(out), "--workers", str(args.workers)], check=True)
+    print(f"wrote {out}")
 
 
 if __name__ == "__main__":

@@ -56,3 +56,59 @@ def generate_corpus(data_dir: str | Path, words: int = 64, tokens: dict[str, int
     for split, lines in splits.items():
         write_split(data_dir, split, lines, len(dictionary))
     return data_dir
+
+
+def example_loss(model: torch.nn.Module, cfg, device: torch.device) -> torch.Tensor:
+    """The training loss of `cfg`'s experiment on one generated batch at its real shapes, inputs made on `device`:
+    next-token cross-entropy for an LM config, classification cross-entropy for an LRA or image config."""
+    from tnn.config import LMConfig, TnnLRAConfig, TnnVitConfig
+
+    model.train()
+    if isinstance(cfg, LMConfig):
+        from shared.lm import lm_loss
+
+        n, vocab = cfg.data.tokens_per_sample, cfg.model.vocab_size
+        tokens = torch.randint(4, vocab, (2, n + 1), device=device)
+        return lm_loss(model, {"tokens": tokens[:, :-1], "target": tokens[:, 1:]})[0]
+    model_cfg = getattr(cfg, "model", cfg)
+    if isinstance(model_cfg, TnnLRAConfig):
+        from shared.lra.tasks import get_task
+
+        task = get_task(cfg.data.task)
+        n = cfg.data.max_length or task.seq_len
+        tokens = torch.randint(1, task.vocab_size, (2, n), device=device)
+        mask = torch.zeros(2, n, dtype=torch.bool, device=device)
+        label = torch.randint(task.num_classes, (2,), device=device)
+        logits = model(tokens, mask, tokens, mask) if task.dual else model(tokens, mask)
+        return torch.nn.functional.cross_entropy(logits, label)
+    if isinstance(model_cfg, TnnVitConfig):
+        images = torch.randn(2, model_cfg.in_chans, model_cfg.image_size, model_cfg.image_size, device=device)
+        label = torch.randint(model_cfg.num_classes, (2,), device=device)
+        return torch.nn.functional.cross_entropy(model(images), label)
+    raise TypeError(f"example_loss: no TNN experiment for a {type(cfg).__name__} config")
+
+
+def generate_wide_corpus(data_dir: str | Path, vocab_size: int, tokens: dict[str, int], seed: int = 0) -> Path:
+    """A corpus over a dictionary of exactly `vocab_size` symbols (e.g. the GPT-2 BPE's 50264), in the same
+    layout: uniform random words, lines of 4-24 words. For runs at the paper's shapes (dryrun), not to learn."""
+    import_fairseq()
+    from fairseq.data import Dictionary
+
+    data_dir = Path(data_dir)
+    data_dir.mkdir(parents=True, exist_ok=True)
+    dictionary = Dictionary()
+    for i in range(vocab_size - len(dictionary)):
+        dictionary.add_symbol(f"w{i}", n=1)
+    if len(dictionary) != vocab_size:
+        raise ValueError(f"generate_wide_corpus: built {len(dictionary)} symbols, expected {vocab_size}")
+    gen = torch.Generator().manual_seed(seed)
+    dictionary.save(str(data_dir / "dict.txt"))
+    for split in SPLITS:
+        lines, total = [], 0
+        while total < tokens[split]:
+            length = int(torch.randint(4, 25, (1,), generator=gen))
+            words = torch.randint(dictionary.nspecial, vocab_size, (length,), generator=gen)
+            lines.append(torch.cat([words, torch.tensor([dictionary.eos()])]))
+            total += length + 1
+        write_split(data_dir, split, lines, vocab_size)
+    return data_dir

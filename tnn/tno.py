@@ -8,7 +8,8 @@ it costs one real FFT of x, one of the coefficients and one inverse FFT: O(n log
 Differences from fairseq-evo's `Tno` (same result, fewer operations):
 - one RPE call on all offsets instead of three (t_0, positive, negative);
 - the sequence is transformed where it lies, (b, n, e), without a (b, h, n, d) copy;
-- in eval mode without autograd the coefficients' FFT is cached per length.
+- the decay powers and the coefficients are computed on every call from the current weights: no cache,
+  so no update of the weights (optimizer, load_state_dict, `.data`, vector_to_parameters) can go unseen.
 """
 
 from __future__ import annotations
@@ -87,14 +88,13 @@ class ToeplitzProduct(torch.autograd.Function):
 
     Hand-written backward: the gradients are circular correlations, three real FFTs in all, where
     autograd's rfft backward goes through complex-to-complex FFTs of the full length (about 2x slower on CPU).
-    `spec` (the column's rFFT) may be given, e.g. cached at inference.
     """
 
     @staticmethod
-    def forward(ctx, x: torch.Tensor, t: torch.Tensor, causal: bool, spec: torch.Tensor | None = None):
+    def forward(ctx, x: torch.Tensor, t: torch.Tensor, causal: bool):
         n = x.shape[-1]
-        if spec is None:  # causal: rfft's zero padding to 2n is the column's zero half
-            spec = torch.fft.rfft(t if causal else circulant_column(t, n, causal), n=2 * n, dim=-1)
+        # causal: rfft's zero padding to 2n is the column's zero half
+        spec = torch.fft.rfft(t if causal else circulant_column(t, n, causal), n=2 * n, dim=-1)
         xf = torch.fft.rfft(x, n=2 * n, dim=-1)  # b, e, n+1
         ctx.causal, ctx.n = causal, n
         if not any(ctx.needs_input_grad[:2]):  # inference: multiply in place, one spectrum less in memory
@@ -113,7 +113,7 @@ class ToeplitzProduct(torch.autograd.Function):
         if ctx.needs_input_grad[1]:
             gc = torch.fft.irfft((gf * xf.conj()).sum(0), n=2 * n, dim=-1)  # e, 2n: d loss / d column
             gt = gc[:, :n] if ctx.causal else torch.cat([gc[:, :n], gc[:, n + 1:]], dim=1)
-        return gx, gt, None, None
+        return gx, gt, None
 
 
 class Tno(nn.Module):
@@ -131,11 +131,11 @@ class Tno(nn.Module):
         self.causal = causal
         self.use_decay = use_decay
         self.rpe = Rpe(rpe_dim, channels, rpe_layers, rpe_act, rpe_norm, bias, residual)
-        # a fixed decay per channel; the original keeps it as a frozen parameter, we as a buffer
-        self.register_buffer("gamma", torch.full((channels,), float(gamma)), persistent=True)
-        self._cache: dict = {}  # inference: the coefficients' spectrum per length
-        self._decay_key: tuple | None = None
-        self._decay = torch.empty(0)
+        # a fixed decay per channel; the original keeps it as a frozen parameter (only when use_decay), we as a buffer
+        if use_decay:
+            self.register_buffer("gamma", torch.full((channels,), float(gamma)), persistent=True)
+        else:
+            self.gamma = None
 
     def offsets(self, n: int, device: torch.device) -> torch.Tensor:
         """0, 1, ..., n-1 (causal) or 0, 1, ..., n-1, -(n-1), ..., -1: the order of the circulant's first column."""
@@ -145,14 +145,8 @@ class Tno(nn.Module):
         return torch.cat([pos, -pos[1:].flip(0)])
 
     def decay(self, k: torch.Tensor) -> torch.Tensor:
-        """lambda^|k| (m, e); a fixed buffer's powers, so computed once per length."""
-        if torch.is_inference_mode_enabled():  # an inference tensor could not be saved for a later backward
-            return self.gamma.float().unsqueeze(0) ** k.abs().unsqueeze(-1)
-        key = (k.numel(), k.device, self.gamma._version)
-        if self._decay_key != key:
-            self._decay = self.gamma.float().unsqueeze(0) ** k.abs().unsqueeze(-1)
-            self._decay_key = key
-        return self._decay
+        """lambda^|k| (m, e)."""
+        return self.gamma.float().unsqueeze(0) ** k.abs().unsqueeze(-1)
 
     def decayed_rpe(self, n: int, device: torch.device) -> torch.Tensor:
         """t_k * lambda^|k| for k in `offsets(n)`: (m, e) in fp32, one RPE call (in the weights' dtype)."""
@@ -162,32 +156,15 @@ class Tno(nn.Module):
 
     def coefficients(self, n: int) -> torch.Tensor:
         """The circulant's first column (2n, e)."""
-        return circulant_column(self.decayed_rpe(n, self.gamma.device).t(), n, self.causal).t()
-
-    def spectrum(self, n: int, device: torch.device) -> torch.Tensor:
-        """rFFT of the circulant's first column, channels first: (e, n+1) complex, fp32."""
-        t = self.decayed_rpe(n, device).t()  # e, m
-        return torch.fft.rfft(t if self.causal else circulant_column(t, n, False), n=2 * n, dim=-1)
-
-    def cached_spectrum(self, n: int, device: torch.device) -> torch.Tensor:
-        # weights change in place (optimizer, load_state_dict), so their version counters key the cache
-        key = (n, device, tuple(p._version for p in self.parameters()), self.gamma._version)
-        if key not in self._cache:
-            self._cache.clear()
-            self._cache[key] = self.spectrum(n, device)
-        return self._cache[key]
+        return circulant_column(self.decayed_rpe(n, self.rpe.pos_proj.weight.device).t(), n, self.causal).t()
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         # x: b, n, e. The FFTs run along the last axis of a (b, e, n) view: pocketFFT and cuFFT are
         # fastest on the innermost axis. FFTs in fp32: half-precision FFTs need power-of-two lengths.
         n = x.shape[1]
         xt = x.float().transpose(1, 2)  # b, e, n
-        if not self.training and not torch.is_grad_enabled():
-            y = ToeplitzProduct.apply(xt, None, self.causal, self.cached_spectrum(n, x.device))
-        else:
-            self._cache.clear()
-            t = self.decayed_rpe(n, x.device).t()  # e, m
-            y = ToeplitzProduct.apply(xt, t, self.causal, None)
+        t = self.decayed_rpe(n, x.device).t()  # e, m
+        y = ToeplitzProduct.apply(xt, t, self.causal)
         return y.transpose(1, 2).to(x.dtype)  # b, n, e
 
     def toeplitz_matrix(self, n: int) -> torch.Tensor:

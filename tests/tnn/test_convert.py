@@ -6,7 +6,8 @@ import pytest
 import torch
 
 from tnn import convert
-from tnn.model import TnnLM, alm_config
+from tnn.config import alm_config
+from tnn.model import TnnLM
 
 GOLDEN = torch.load(Path(__file__).parent / "golden" / "original_outputs.pt", weights_only=False)
 
@@ -18,7 +19,7 @@ def test_cli_converts_a_fairseq_checkpoint(tmp_path, monkeypatch):
     out = tmp_path / "ours.pt"
     monkeypatch.setattr(sys, "argv", ["convert", str(ckpt), str(out)])
     convert.main()
-    cfg = alm_config(vocab_size=case["vocab_size"], dim=16, layers=2, rpe_dim=8, glu_dim=16, dropout=0.0)
+    cfg = alm_config(vocab_size=case["vocab_size"], embed_dim=16, num_layers=2, rpe_dim=8, glu_dim=16, dropout=0.0)
     model = TnnLM(cfg).eval()
     model.load_state_dict(torch.load(out, weights_only=True), strict=True)
     assert (model(case["tokens"]) - case["logits"]).abs().max() <= 1e-4
@@ -37,9 +38,10 @@ def test_unknown_layout_names_the_expected_prefixes():
 
 
 def test_roberta_keys_map_to_the_masked_lm():
-    from tnn.model import TnnMaskedLM, blm_config
+    from tnn.config import blm_config
+    from tnn.model import TnnMaskedLM
 
-    ours = TnnMaskedLM(blm_config(dim=16, layers=1, glu_dim=16, rpe_dim=8, vocab_size=20))
+    ours = TnnMaskedLM(blm_config(embed_dim=16, num_layers=1, glu_dim=16, rpe_dim=8, vocab_size=20))
     # build an original-layout dict by inverting the mapping for this model's keys
     original = {}
     for k, v in ours.state_dict().items():
@@ -51,3 +53,18 @@ def test_roberta_keys_map_to_the_masked_lm():
     converted = convert.convert_state_dict({"model": original})
     assert set(converted) == set(ours.state_dict())
     ours.load_state_dict(converted, strict=True)
+
+
+def test_no_decay_checkpoint_loads_strictly():
+    """`tnn_v2_no_decay` (use_decay=0): the original has no frozen `toep.gamma` parameter at all."""
+    state = {k: v for k, v in GOLDEN["lm"]["state_dict"].items() if not k.endswith("toep.gamma")}
+    assert len(state) < len(GOLDEN["lm"]["state_dict"])  # the decayed layout does hold them
+    cfg = alm_config(vocab_size=GOLDEN["lm"]["vocab_size"], embed_dim=16, num_layers=2, rpe_dim=8, glu_dim=16,
+                     dropout=0.0, use_decay=False)
+    model = TnnLM(cfg).eval()
+    model.load_state_dict(convert.convert_state_dict({"model": state}), strict=True)
+    decayed = TnnLM(alm_config(**{**cfg.__dict__, "use_decay": True})).eval()
+    decayed.load_state_dict(convert.convert_state_dict({"model": GOLDEN["lm"]["state_dict"]}), strict=True)
+    tokens = GOLDEN["lm"]["tokens"]
+    with torch.no_grad():
+        assert (model(tokens) - decayed(tokens)).abs().max() > 1e-3  # the decay is really gone

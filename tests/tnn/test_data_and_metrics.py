@@ -3,7 +3,8 @@ import math
 import pytest
 import torch
 
-from tnn.data import DataError, LMBlocks, load_dictionary, load_tokens
+from shared.lm import LMBlocks
+from tnn.data import DataError, load_dictionary, load_tokens
 from tnn.metrics import avg_nll_base2, perplexity, unigram_perplexity
 from tnn.synthetic import generate_corpus
 
@@ -24,10 +25,11 @@ def test_generated_corpus_reads_back_through_fairseq_layout(corpus):
 
 def test_blocks_cover_every_target_once(corpus):
     tokens = load_tokens(corpus, "test")
-    blocks = LMBlocks(tokens, 64)
+    blocks = LMBlocks(tokens, 64, eos=2)
     targets = torch.cat([blocks[i]["target"] for i in range(len(blocks))])
-    assert torch.equal(targets, tokens[1:])
-    assert torch.equal(blocks[1]["tokens"][0], tokens[64]) and torch.equal(blocks[0]["target"][-1], tokens[64])
+    assert torch.equal(targets, tokens)  # as fairseq-eval-lm: the first token too, predicted from </s>
+    assert blocks[0]["tokens"][0] == 2 and torch.equal(blocks[0]["tokens"][1:], tokens[:63])
+    assert torch.equal(blocks[1]["tokens"][0], tokens[63]) and torch.equal(blocks[1]["target"][0], tokens[64])
 
 
 def test_missing_and_malformed_files_name_the_file(corpus, tmp_path):
@@ -54,8 +56,9 @@ def test_perplexity_matches_fairseq_reporting():
     assert safe_round(perplexity(nll_sum, ntok), 2) == pytest.approx(float(get_perplexity(avg, round=2, base=2)))
     assert perplexity(0.0, 10) == 1.0  # all-correct: certain predictions
     assert perplexity(1e6, 1) == float("inf")  # overflow, as fairseq's get_perplexity
+    assert perplexity(1.0, 0) == 1.0  # eval_lm: nothing scored, loss 0
     with pytest.raises(ValueError, match="num_tokens"):
-        perplexity(1.0, 0)
+        avg_nll_base2(1.0, 0)
 
 
 def test_unigram_baseline_of_uniform_tokens_is_the_vocabulary_size():

@@ -26,7 +26,7 @@ def test_plugin_registers_the_paper_architecture(tmp_path):
     task = tasks.setup_task(args)
     model = task.build_model(args).eval()
     cfg = model.decoder.lm.cfg
-    assert (cfg.layers, cfg.heads, cfg.expand_ratio, cfg.rpe_layers, cfg.gamma, cfg.use_decay) == (2, 1, 3.0, 6, 0.99, True)
+    assert (cfg.num_layers, cfg.num_heads, cfg.expand_ratio, cfg.rpe_layers, cfg.gamma, cfg.use_decay) == (2, 1, 3.0, 6, 0.99, True)
     tokens = torch.randint(4, len(task.source_dictionary), (2, 32))
     logits, _ = model(tokens)
     assert torch.allclose(logits, model.decoder.lm(tokens))

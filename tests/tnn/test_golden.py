@@ -5,9 +5,10 @@ from pathlib import Path
 import pytest
 import torch
 
+from tnn.config import alm_config
 from tnn.convert import convert_module_keys, convert_state_dict
 from tnn.layers import Glu, Gtu
-from tnn.model import TnnLM, alm_config
+from tnn.model import TnnLM
 from tnn.tno import Tno
 
 GOLDEN = torch.load(Path(__file__).parent / "golden" / "original_outputs.pt", weights_only=False)
@@ -41,7 +42,7 @@ def test_glu_equals_original():
 
 def test_language_model_equals_original_decoder():
     case = GOLDEN["lm"]
-    cfg = alm_config(vocab_size=case["vocab_size"], dim=case["dim"], layers=case["layers"], rpe_dim=case["rpe_dim"],
+    cfg = alm_config(vocab_size=case["vocab_size"], embed_dim=case["dim"], num_layers=case["layers"], rpe_dim=case["rpe_dim"],
                      glu_dim=case["glu_dim"], dropout=0.0)
     model = TnnLM(cfg).eval()
     model.load_state_dict(convert_state_dict({"model": case["state_dict"]}), strict=True)

@@ -1,7 +1,8 @@
 import pytest
 import torch
 
-from tnn.model import TnnLM, TnnMaskedLM, alm_config, blm_config
+from tnn.config import alm_config, blm_config, deit_small_config, deit_tiny_config
+from tnn.model import TnnLM, TnnMaskedLM
 
 
 def count(model: torch.nn.Module) -> int:
@@ -18,7 +19,7 @@ def test_autoregressive_lm_parameter_count_matches_the_paper():
 
 def test_lm_is_causal_and_extends_to_any_length():
     torch.manual_seed(0)
-    model = TnnLM(alm_config(vocab_size=30, dim=16, layers=2, glu_dim=16, rpe_dim=8, dropout=0.0)).eval()
+    model = TnnLM(alm_config(vocab_size=30, embed_dim=16, num_layers=2, glu_dim=16, rpe_dim=8, dropout=0.0)).eval()
     tokens = torch.randint(4, 30, (2, 24))
     logits = model(tokens)
     changed = tokens.clone()
@@ -29,7 +30,7 @@ def test_lm_is_causal_and_extends_to_any_length():
 
 def test_masked_lm_is_bidirectional_and_zeroes_padding():
     torch.manual_seed(0)
-    cfg = blm_config(vocab_size=30, dim=16, layers=2, glu_dim=16, rpe_dim=8, dropout=0.0)
+    cfg = blm_config(vocab_size=30, embed_dim=16, num_layers=2, glu_dim=16, rpe_dim=8, dropout=0.0)
     model = TnnMaskedLM(cfg).eval()
     tokens = torch.randint(4, 30, (1, 12))
     out = model(tokens)
@@ -41,6 +42,17 @@ def test_masked_lm_is_bidirectional_and_zeroes_padding():
 
 def test_wrong_direction_is_refused():
     with pytest.raises(ValueError, match="causal"):
-        TnnLM(blm_config(vocab_size=10, dim=8, layers=1, glu_dim=8, rpe_dim=4))
+        TnnLM(blm_config(vocab_size=10, embed_dim=8, num_layers=1, glu_dim=8, rpe_dim=4))
     with pytest.raises(ValueError, match="causal"):
-        TnnMaskedLM(alm_config(vocab_size=10, dim=8, layers=1, glu_dim=8, rpe_dim=4))
+        TnnMaskedLM(alm_config(vocab_size=10, embed_dim=8, num_layers=1, glu_dim=8, rpe_dim=4))
+
+
+@pytest.mark.parametrize("make, original", [(deit_tiny_config, 6_422_056), (deit_small_config, 23_401_192)])
+def test_image_classifier_counts_equal_the_original_builds(make, original):
+    # OpenNLPLab/im tnn_vit_e3g1_tiny_rpe_l1_90_prenorm / tno_vit_e3g1_small_rpe_l1_90_prenorm (336fb23), built on
+    # the meta device; both count the frozen decay parameters
+    from tnn.image import TnnVit
+
+    with torch.device("meta"):
+        model = TnnVit(make())
+    assert count(model) == original

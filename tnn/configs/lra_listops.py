@@ -1,5 +1,8 @@
-"""LRA listops with the TNN encoder (OpenNLPLab/Tnn script_lra.py); see lra_common.py."""
+"""LRA listops with the TNN encoder (OpenNLPLab/Tnn script_lra.py); the row is `tnn.config.LRA_ROWS["listops"]`."""
 
-from tnn.configs.lra_common import tnn_lra_config
+from shared.lra.train import LRAConfig
+from tnn.config import lra_config
 
-config = tnn_lra_config("listops", "data/lra_release/listops-1000")
+
+def get_config() -> LRAConfig:
+    return lra_config("listops")

@@ -1,6 +1,8 @@
-"""LRA pathfinder with the TNN encoder (OpenNLPLab/Tnn script_lra.py); see lra_common.py."""
+"""LRA pathfinder with the TNN encoder (OpenNLPLab/Tnn script_lra.py); the row is `tnn.config.LRA_ROWS["pathfinder"]`."""
 
-from tnn.configs.lra_common import tnn_lra_config
+from shared.lra.train import LRAConfig
+from tnn.config import lra_config
 
-config = tnn_lra_config("pathfinder", "data/lra_release/pathfinder32")
-config.model.pooling = "last"  # OpenNLPLab/lra reads the last position for Pathfinder
+
+def get_config() -> LRAConfig:
+    return lra_config("pathfinder")

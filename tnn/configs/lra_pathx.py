@@ -1,5 +1,8 @@
-"""LRA pathx with the TNN encoder (OpenNLPLab/Tnn script_lra.py); see lra_common.py."""
+"""LRA pathx with the TNN encoder (OpenNLPLab/Tnn script_lra.py); the row is `tnn.config.LRA_ROWS["pathx"]`."""
 
-from tnn.configs.lra_common import tnn_lra_config
+from shared.lra.train import LRAConfig
+from tnn.config import lra_config
 
-config = tnn_lra_config("pathx", "data/lra_release/pathfinder128")
+
+def get_config() -> LRAConfig:
+    return lra_config("pathx")

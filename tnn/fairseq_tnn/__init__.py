@@ -29,7 +29,8 @@ from fairseq.models import (  # noqa: E402
 )
 
 from shared.checkpoint import allow_fairseq_checkpoints  # noqa: E402
-from tnn.model import TnnConfig, TnnLM, TnnMaskedLM, blm_config  # noqa: E402
+from tnn.config import TnnConfig, blm_config  # noqa: E402
+from tnn.model import TnnLM, TnnMaskedLM  # noqa: E402
 
 allow_fairseq_checkpoints()
 
@@ -71,8 +72,8 @@ class TnnFairseqLM(FairseqLanguageModel):
     def build_model(cls, args, task):
         d = task.source_dictionary
         cfg = TnnConfig(
-            vocab_size=len(d), dim=args.decoder_embed_dim, layers=args.decoder_layers,
-            heads=args.decoder_attention_heads, expand_ratio=float(args.expand_ratio), glu_dim=args.glu_dim,
+            vocab_size=len(d), embed_dim=args.decoder_embed_dim, num_layers=args.decoder_layers,
+            num_heads=args.decoder_attention_heads, expand_ratio=float(args.expand_ratio), glu_dim=args.glu_dim,
             causal=True, prenorm=True, norm="simplermsnorm", use_decay=bool(args.use_decay), gamma=args.gamma,
             rpe_dim=args.rpe_embedding, rpe_layers=args.rpe_layers, dropout=args.dropout, padding_idx=d.pad(),
         )
@@ -129,8 +130,8 @@ class TnnFairseqMaskedLM(BaseFairseqModel):
     def build_model(cls, args, task):
         d = task.source_dictionary
         cfg = blm_config(
-            vocab_size=len(d), dim=args.encoder_embed_dim, layers=args.encoder_layers,
-            heads=args.encoder_attention_heads, expand_ratio=float(args.expand_ratio), glu_dim=args.glu_dim,
+            vocab_size=len(d), embed_dim=args.encoder_embed_dim, num_layers=args.encoder_layers,
+            num_heads=args.encoder_attention_heads, expand_ratio=float(args.expand_ratio), glu_dim=args.glu_dim,
             gamma=args.gamma, rpe_dim=args.rpe_embedding, rpe_layers=args.rpe_layers, dropout=args.dropout,
             padding_idx=d.pad(),
         )
