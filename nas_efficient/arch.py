@@ -1,16 +1,15 @@
-"""Sub-network descriptions and the search space they are drawn from.
+"""Sub-network descriptions.
 
 A sub-network (`Arch`) fixes the embedding width, the depth, and for each layer its FFN width, its
-number of heads and its attention type; the search space lists the choices for each (mixFormer's
-`*-choice` options). Genes follow mixFormer's `Converter.config2gene`: [embed, layers, ffn x L,
+number of heads and its attention type; the search space it is drawn from (`config.SearchSpace`) lists
+the choices for each. Genes follow mixFormer's `Converter.config2gene`: [embed, layers, ffn x L,
 heads x L, attention x L] with the unused layers' slots filled with layer 0's value.
 """
 
 from __future__ import annotations
 
 import json
-import random
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass
 from pathlib import Path
 
 ATTENTION_KINDS = ("cosformer", "softmax")
@@ -64,54 +63,3 @@ class Arch(JsonFile):
         except (KeyError, TypeError, json.JSONDecodeError) as err:
             raise ValueError(f"{path}: not an architecture file (expected JSON with embed_dim, ffn_dims, heads, "
                              f"attention): {err}") from err
-
-
-@dataclass
-class SearchSpace:
-    embed_dims: list[int] = field(default_factory=lambda: [320, 384, 448])
-    layer_nums: list[int] = field(default_factory=lambda: [12, 13, 14])
-    ffn_dims: list[int] = field(default_factory=lambda: [1792, 1568, 1344, 896, 672])
-    heads: list[int] = field(default_factory=lambda: [5, 6, 7])
-    attention: list[str] = field(default_factory=lambda: ["cosformer", "softmax"])
-
-    @property
-    def max_layers(self) -> int:
-        return max(self.layer_nums)
-
-    def largest(self, attention: str = "softmax") -> Arch:
-        n = self.max_layers
-        return Arch(max(self.embed_dims), [max(self.ffn_dims)] * n, [max(self.heads)] * n, [attention] * n)
-
-    def smallest(self, attention: str = "cosformer") -> Arch:
-        n = min(self.layer_nums)
-        return Arch(min(self.embed_dims), [min(self.ffn_dims)] * n, [min(self.heads)] * n, [attention] * n)
-
-    def sample(self, rng: random.Random) -> Arch:
-        n = rng.choice(self.layer_nums)
-        return Arch(rng.choice(self.embed_dims), [rng.choice(self.ffn_dims) for _ in range(n)],
-                    [rng.choice(self.heads) for _ in range(n)], [rng.choice(self.attention) for _ in range(n)])
-
-    def contains(self, arch: Arch) -> bool:
-        return (arch.embed_dim in self.embed_dims and arch.num_layers in self.layer_nums
-                and set(arch.ffn_dims) <= set(self.ffn_dims) and set(arch.heads) <= set(self.heads)
-                and set(arch.attention) <= set(self.attention))
-
-    # genes, as mixFormer's evolution encodes architectures
-    def gene_choices(self) -> list[list]:
-        n = self.max_layers
-        return ([self.embed_dims, self.layer_nums] + [self.ffn_dims] * n + [self.heads] * n
-                + [self.attention] * n)
-
-    def to_gene(self, arch: Arch) -> list:
-        n, used = self.max_layers, arch.num_layers
-
-        def fill(values: list) -> list:
-            return [values[i] if i < used else values[0] for i in range(n)]
-
-        return [arch.embed_dim, used] + fill(arch.ffn_dims) + fill(arch.heads) + fill(arch.attention)
-
-    def from_gene(self, gene: list) -> Arch:
-        n = self.max_layers
-        used = gene[1]
-        ffn, heads, attention = gene[2:2 + n], gene[2 + n:2 + 2 * n], gene[2 + 2 * n:2 + 3 * n]
-        return Arch(gene[0], list(ffn[:used]), list(heads[:used]), list(attention[:used]))

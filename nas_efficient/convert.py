@@ -5,9 +5,13 @@
 The original (`transformersuper_cifar10`, fairseq) stores the model under `model` with keys
 `encoder.embed_tokens.proj.*`, `encoder.cls_token`, `encoder.pos_embed`,
 `encoder.layers.{i}.self_attn_{cosformer,multihead,relative}.*`, `.self_attn_layer_norm.*`, `.fc1.*`,
-`.fc2.*`, `.final_layer_norm.*`, `encoder.layer_norm.*`, `encoder.head.*`. Dropped: the cosFormer
-`weight_index` buffers (positions, recomputed), the `version` buffers, and the relative-position
-attention (`self_attn_relative`, attn_cal 3), which this reproduction does not include.
+`.fc2.*`, `.final_layer_norm.*`, `encoder.layer_norm.*`, `encoder.head.*`. A real checkpoint also holds
+every layer's `encoder.layers.{i}.self_attn.*`: the original assigns the attention module the layer last
+ran to `self.self_attn`, which registers it a second time, so the state dict carries that module's tensors
+under both names. Those aliases are checked to equal one of the layer's named attention modules and
+dropped. Also dropped: the cosFormer `weight_index` position tensors (recomputed), the `version` buffer,
+and the relative-position attention (`self_attn_relative`, attn_cal 3), which this reproduction does not
+include. The key set of a real checkpoint is recorded in tests/nas_efficient/golden/original_supernet.json.
 """
 
 from __future__ import annotations
@@ -33,11 +37,27 @@ def convert_attention_state_dict(original: dict[str, torch.Tensor]) -> dict[str,
     return {k: v for k, v in original.items() if not k.endswith("weight_index")}
 
 
+ALIAS = re.compile(r"^layers\.(\d+)\.self_attn\.(.*)$")
+ALIASED_MODULES = ("self_attn_cosformer", "self_attn_multihead", "self_attn_relative")
+
+
+def check_alias(state: dict[str, torch.Tensor], key: str, value: torch.Tensor) -> None:
+    """`layers.i.self_attn.X` must be one of the layer's attention modules' `X` (the module it aliases)."""
+    layer, rest = ALIAS.match(key).groups()
+    candidates = [state[name] for m in ALIASED_MODULES
+                  if (name := f"layers.{layer}.{m}.{rest}") in state]
+    if not any(c.shape == value.shape and torch.equal(c, value) for c in candidates):
+        raise ValueError(f"checkpoint key {key!r} should repeat layers.{layer}.<one of {', '.join(ALIASED_MODULES)}>"
+                         f".{rest} (the module the layer last ran), but matches none of them")
+
+
 def convert_state_dict(original: dict) -> dict[str, torch.Tensor]:
-    state = original.get("model", original)
+    state = {k.removeprefix("encoder."): v for k, v in original.get("model", original).items()}
     out: dict[str, torch.Tensor] = {}
     for key, value in state.items():
-        key = key.removeprefix("encoder.")
+        if ALIAS.match(key):
+            check_alias(state, key, value)
+            continue
         if any(p.match(key) for p in DROPPED):
             continue
         match = re.match(r"^layers\.(\d+)\.(self_attn_(?!layer_norm)\w+?)\.(.*)$", key)

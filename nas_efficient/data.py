@@ -3,10 +3,11 @@
 CIFAR-10 (https://www.cs.toronto.edu/~kriz/cifar-10-python.tar.gz) unpacks to
 `cifar-10-batches-py/` with `data_batch_1` … `data_batch_5`, `test_batch` and `batches.meta`: pickles
 of dicts with b"data" (N x 3072 uint8, channel-major 32x32 planes) and b"labels" (N ints).
-Transforms follow mixFormer's classification task (DeiT's): training uses timm's `create_transform`
-(RandAugment rand-m9-mstd0.5-inc1, colour jitter 0.4, random erasing 0.25, bicubic) at 224 px with
-the random-resized crop replaced by a padded random crop; evaluation resizes to 224/0.875 and
-centre-crops; both normalise with the ImageNet mean and std.
+Transforms follow mixFormer's classification task (DeiT's `build_transform`): training uses timm's
+`create_transform` (random-resized crop, flip, RandAugment rand-m9-mstd0.5-inc1, colour jitter 0.4,
+random erasing 0.25 in pixel mode, bicubic); only at 32 px or less is the random-resized crop replaced by
+a padded random crop. Evaluation resizes to size·256/224 (bicubic) and centre-crops above 32 px. Both
+normalise with the ImageNet mean and std.
 """
 
 from __future__ import annotations
@@ -63,13 +64,14 @@ def cifar_transform(train: bool, image_size: int, augment: bool = True):
         t = create_transform(input_size=image_size, is_training=True, color_jitter=0.4,
                              auto_augment="rand-m9-mstd0.5-inc1", interpolation="bicubic", re_prob=0.25,
                              re_mode="pixel", re_count=1, mean=IMAGENET_MEAN, std=IMAGENET_STD)
-        t.transforms[0] = transforms.RandomCrop(image_size, padding=4)  # as DeiT does for 32 px inputs
+        if image_size <= 32:  # the original keeps the random-resized crop (32 px images upscaled) above 32 px
+            t.transforms[0] = transforms.RandomCrop(image_size, padding=4)
         return t
-    resize = int(image_size / 0.875) if image_size > 32 else image_size
-    return transforms.Compose([
-        transforms.Resize(resize, interpolation=transforms.InterpolationMode.BICUBIC),
-        transforms.CenterCrop(image_size), transforms.ToTensor(), transforms.Normalize(IMAGENET_MEAN, IMAGENET_STD),
-    ])
+    steps = []
+    if image_size > 32:
+        steps += [transforms.Resize(int(256 / 224 * image_size), interpolation=transforms.InterpolationMode.BICUBIC),
+                  transforms.CenterCrop(image_size)]
+    return transforms.Compose([*steps, transforms.ToTensor(), transforms.Normalize(IMAGENET_MEAN, IMAGENET_STD)])
 
 
 class Cifar10(Dataset):

@@ -17,8 +17,7 @@ import torch
 from nas_efficient.arch import Arch
 from nas_efficient.data import build_datasets
 from nas_efficient.metrics import accuracy
-from nas_efficient.model import FixedArch, VisionSupernet, build_subnet
-from nas_efficient.train import subnet_arch
+from nas_efficient.model import FixedArch, VisionSupernet, build_subnet, subnet_arch
 from shared import checkpoint as ckpt
 from shared.config import load_config
 

@@ -14,23 +14,8 @@ from dataclasses import dataclass, field
 
 from tqdm import tqdm
 
-from nas_efficient.arch import Arch, SearchSpace
-
-
-@dataclass
-class EvolutionConfig:
-    generations: int = 30
-    population_size: int = 125
-    parent_size: int = 25
-    mutation_size: int = 50
-    crossover_size: int = 50
-    mutation_prob: float = 0.3
-    seed: int = 0
-    max_draws: int = 100_000  # gives up if the constraint rejects this many candidates in a row
-
-    def __post_init__(self) -> None:
-        if self.population_size != self.parent_size + self.mutation_size + self.crossover_size:
-            raise ValueError("population_size must equal parent_size + mutation_size + crossover_size")
+from nas_efficient.arch import Arch
+from nas_efficient.config import EvolutionConfig, SearchSpace
 
 
 @dataclass

@@ -16,28 +16,14 @@ the supernet's depth.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
 
 import torch
 import torch.nn.functional as F
 from torch import nn
 
-from nas_efficient.arch import Arch, SearchSpace
+from nas_efficient.arch import Arch
+from nas_efficient.config import NasConfig, SearchSpace, SupernetConfig
 from nas_efficient.super_modules import SuperLayerNorm, SuperLinear, SuperPatchEmbed, SuperSelfAttention
-
-
-@dataclass
-class SupernetConfig:
-    image_size: int = 224  # CIFAR-10 images resized to 224, as the original's classification task
-    patch_size: int = 16
-    in_chans: int = 3
-    num_classes: int = 10
-    head_dim: int = 64  # `change_qkv`: q/k/v width = heads x 64
-    causal_cosformer: bool = True  # the original builds the image model's cosFormer with causal=True
-    dropout: float = 0.0
-    activation_dropout: float = 0.1  # fairseq's --relu-dropout
-    attention_dropout: float = 0.0
-    drop_path: float = 0.1
 
 
 def drop_path(x: torch.Tensor, p: float, training: bool) -> torch.Tensor:
@@ -46,6 +32,13 @@ def drop_path(x: torch.Tensor, p: float, training: bool) -> torch.Tensor:
         return x
     keep = torch.empty((x.shape[0],) + (1,) * (x.ndim - 1), dtype=x.dtype, device=x.device).bernoulli_(1 - p)
     return x * keep / (1 - p)
+
+
+def xavier(linear: SuperLinear) -> SuperLinear:
+    """The original's `LinearSuper` init (fc1, fc2, head): xavier-uniform weight, zero bias."""
+    nn.init.xavier_uniform_(linear.weight)
+    nn.init.zeros_(linear.bias)
+    return linear
 
 
 class SuperEncoderLayer(nn.Module):
@@ -61,8 +54,8 @@ class SuperEncoderLayer(nn.Module):
             for kind in kinds
         })
         self.attention_norm = SuperLayerNorm(embed_dim)
-        self.fc1 = SuperLinear(embed_dim, ffn_dim)
-        self.fc2 = SuperLinear(ffn_dim, embed_dim)
+        self.fc1 = xavier(SuperLinear(embed_dim, ffn_dim))
+        self.fc2 = xavier(SuperLinear(ffn_dim, embed_dim))
         self.ffn_norm = SuperLayerNorm(embed_dim)
 
     def forward(self, x: torch.Tensor, ffn_dim: int, heads: int, attention: str, dropout: float,
@@ -101,7 +94,7 @@ class VisionSupernet(nn.Module):
             for i in range(num_layers)
         )
         self.norm = SuperLayerNorm(self.embed_dim)
-        self.head = SuperLinear(self.embed_dim, cfg.num_classes)
+        self.head = xavier(SuperLinear(self.embed_dim, cfg.num_classes))
 
     def forward(self, images: torch.Tensor, arch: Arch) -> torch.Tensor:
         if arch.num_layers > len(self.layers) or arch.embed_dim > self.embed_dim:
@@ -117,6 +110,11 @@ class VisionSupernet(nn.Module):
             x = self.layers[i](x, arch.ffn_dims[i], arch.heads[i], arch.attention[i], dropout, activation_dropout)
         x = self.norm(x)[:, 1:].mean(dim=1)  # b, e
         return self.head(x)
+
+
+def subnet_arch(cfg: NasConfig) -> Arch:
+    """The architecture a subnet config trains: `arch_file` when given, else the inline `arch`."""
+    return Arch.load(cfg.arch_file) if cfg.arch_file else cfg.arch.to_arch()
 
 
 def build_subnet(arch: Arch, cfg: SupernetConfig) -> VisionSupernet:
@@ -137,18 +135,49 @@ class FixedArch(nn.Module):
         return self.supernet(images, self.arch)
 
 
-def count_parameters(model: VisionSupernet, arch: Arch) -> int:
-    """Parameters a sub-network uses (the slices it reads), as HAT's `calc_sampled_param_num`."""
-    cfg, e = model.cfg, arch.embed_dim
-    total = e * model.patch_embed.proj.weight[0].numel() + e  # patch conv
-    total += e + e * (model.patch_embed.num_patches + 1)  # cls token + position embeddings
-    for i in range(arch.num_layers):
-        q = arch.heads[i] * cfg.head_dim
-        f = arch.ffn_dims[i]
-        total += 3 * q * e + 3 * q + q * e + e  # attention in/out projections
-        total += e * f + f + f * e + e + 4 * e  # FFN + two LayerNorms
-    total += 2 * e + e * cfg.num_classes + cfg.num_classes  # final norm + head
-    return total
+def fits(space: SearchSpace, arch: Arch) -> bool:
+    """Whether the supernet of `space` holds `arch` (every size at most the largest choice)."""
+    return (arch.embed_dim <= max(space.embed_dims) and arch.num_layers <= space.max_layers
+            and max(arch.ffn_dims) <= max(space.ffn_dims) and max(arch.heads) <= max(space.heads)
+            and set(arch.attention) <= set(space.attention))
+
+
+def build_model(cfg: NasConfig) -> nn.Module:
+    """The network a config trains, with fresh weights.
+
+    supernet: the weight-sharing supernet (`forward(images, arch)`). subnet: the architecture of the config as
+    a plain network whose initial weights are the leading slices of a freshly initialised supernet of
+    `cfg.space`, as the original retrains a sub-network (a supernet restricted to one sampled config, so
+    each tensor starts as the slice of the supernet-sized initialisation); `forward(images)`.
+    """
+    if cfg.mode == "supernet":
+        return VisionSupernet(cfg.space, cfg.model)
+    arch = subnet_arch(cfg)
+    if not fits(cfg.space, arch):
+        raise ValueError(f"subnet architecture {arch} does not fit in the supernet of space {cfg.space}")
+    return FixedArch(extract_subnet(VisionSupernet(cfg.space, cfg.model), arch), arch)
+
+
+def count_parameters(cfg: SupernetConfig, space: SearchSpace, arch: Arch) -> int:
+    """The original's sub-network size, `get_sampled_params_numel` of `transformersuper_cifar10`.
+
+    What the original counts (and so the 25M search constraint and the reported sizes): the sampled slices
+    of the patch conv, of every used layer's norms, FFN and attention output projection, of the final norm
+    and the head; of each used layer's selected attention the sampled q/k/v weights plus its FULL
+    `in_proj_bias` (3 x the supernet's qkv width) and, for cosFormer, its `weight_index` position buffer
+    (4096 values). Not counted: the cls token and the position embeddings (parameters outside any module
+    with a count), and the layers' unselected attention modules.
+    """
+    e, pixels = arch.embed_dim, cfg.in_chans * cfg.patch_size ** 2
+    super_qkv = max(space.heads) * cfg.head_dim
+    total = e * pixels + e  # patch conv
+    for f, heads, kind in zip(arch.ffn_dims, arch.heads, arch.attention, strict=True):
+        q = heads * cfg.head_dim
+        total += 3 * q * e + 3 * super_qkv  # q/k/v weights, full in_proj_bias
+        total += cfg.cosformer_positions if kind == "cosformer" else 0
+        total += q * e + e  # out_proj
+        total += 2 * e + (e * f + f) + (f * e + e) + 2 * e  # two LayerNorms, fc1, fc2
+    return total + 2 * e + e * cfg.num_classes + cfg.num_classes  # final norm + head
 
 
 def extract_subnet(supernet: VisionSupernet, arch: Arch) -> VisionSupernet:

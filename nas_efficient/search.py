@@ -5,7 +5,8 @@
 1. Measure the latency of `--latency-samples` random sub-networks on this device and fit the
    latency predictor (nas_efficient.cost) to them; its held-out fit is reported.
 2. Evolve (nas_efficient.evolution) with the supernet's validation accuracy as the score (the
-   sub-network inherits the supernet's weights) and predicted latency (or FLOPs) <= budget.
+   sub-network inherits the supernet's weights) under both of the original's constraints: predicted
+   latency (or FLOPs) <= budget, and parameters (the original's count) <= `--max-parameters` (25M).
    A budget <= 0 means the median of the measured sample (latency) or of the sampled FLOPs.
 3. Write `best_arch.json` (what `train --set arch_file=...` retrains), `candidates.csv` (every scored
    architecture), `pareto.md` and `pareto.png` (accuracy vs cost, the front marked), `search.json`.
@@ -19,30 +20,22 @@ import json
 import random
 import statistics
 from collections.abc import Callable
-from dataclasses import asdict, dataclass
+from dataclasses import asdict
 from pathlib import Path
 
 import numpy as np
 import torch
 
 from nas_efficient.arch import Arch
+from nas_efficient.config import EvolutionConfig, NasConfig, SearchOptions
 from nas_efficient.cost import LatencyPredictor, flops, measure_latency_ms
 from nas_efficient.data import build_datasets
-from nas_efficient.evolution import EvolutionConfig, evolve
-from nas_efficient.model import VisionSupernet
-from nas_efficient.train import NasConfig, accuracy
+from nas_efficient.evolution import evolve
+from nas_efficient.model import VisionSupernet, count_parameters
+from nas_efficient.train import accuracy
 from shared import checkpoint as ckpt
 from shared.config import load_config
 from shared.results import markdown_table
-
-
-@dataclass
-class SearchOptions:
-    constraint: str = "latency"  # or "flops"
-    budget: float = 0.0
-    latency_samples: int = 100
-    latency_repeats: int = 10
-    eval_limit: int | None = None  # score on the first N validation images (None: all)
 
 
 def load_supernet(run_dir: Path) -> tuple[NasConfig, VisionSupernet]:
@@ -106,6 +99,17 @@ def cost_function(cfg: NasConfig, constraint: str, sample: list[Arch], measured:
     raise ValueError(f"constraint must be 'latency' or 'flops', got {constraint!r}")
 
 
+def feasibility(cfg: NasConfig, cost: Callable[[Arch], float], budget: float,
+                max_parameters: int) -> Callable[[Arch], bool]:
+    """The original's `satisfy_constraints`: cost within the budget AND size within `max_parameters`
+    (`get_sampled_params_numel`; 0: no size limit)."""
+    def feasible(a: Arch) -> bool:
+        if cost(a) > budget:
+            return False
+        return max_parameters <= 0 or count_parameters(cfg.model, cfg.space, a) <= max_parameters
+    return feasible
+
+
 def held_out_fit(sample: list[Arch], measured: list[float], seed: int) -> dict[str, float]:
     """How well a predictor fitted on 80% of the measurements ranks the other 20%."""
     cut = max(len(sample) * 4 // 5, 4)
@@ -126,6 +130,7 @@ def read_measurements(path: Path) -> tuple[list[Arch], list[float]]:
 
 def search(run_dir: Path, out: Path, opts: SearchOptions, evo: EvolutionConfig, progress: bool = True) -> dict:
     cfg, model = load_supernet(run_dir)
+    model.to("cuda" if torch.cuda.is_available() else "cpu")  # latencies of the device the search runs on
     out.mkdir(parents=True, exist_ok=True)
     val = build_datasets(cfg.data.dataset, cfg.data.root, cfg.model.image_size, augment=False)["val"]
     arch_flops = flops_function(cfg)
@@ -139,12 +144,13 @@ def search(run_dir: Path, out: Path, opts: SearchOptions, evo: EvolutionConfig, 
     def score(a: Arch) -> float:
         return accuracy(model, val, cfg.data.eval_batch_size, a, opts.eval_limit)
 
-    result = evolve(cfg.space, score, lambda a: cost(a) <= budget, evo, progress)
-    rows = [{"arch": key, "cost": cost(a), "accuracy": s, "flops": arch_flops(a)}
-            for key, (a, s) in result.evaluated.items()]
+    feasible = feasibility(cfg, cost, budget, opts.max_parameters)
+    result = evolve(cfg.space, score, feasible, evo, progress)
+    rows = [{"arch": key, "cost": cost(a), "accuracy": s, "flops": arch_flops(a),
+             "parameters": count_parameters(cfg.model, cfg.space, a)} for key, (a, s) in result.evaluated.items()]
     front = pareto_front([(r["cost"], r["accuracy"]) for r in rows])
     with (out / "candidates.csv").open("w", newline="") as f:
-        writer = csv.DictWriter(f, fieldnames=["arch", "cost", "accuracy", "flops"])
+        writer = csv.DictWriter(f, fieldnames=["arch", "cost", "accuracy", "flops", "parameters"])
         writer.writeheader()
         writer.writerows(rows)
     with (out / "latency_measurements.csv").open("w", newline="") as f:
@@ -160,6 +166,7 @@ def search(run_dir: Path, out: Path, opts: SearchOptions, evo: EvolutionConfig, 
     summary = {
         "best_arch": json.loads(result.best.to_json()), "best_score": result.best_score,
         "best_cost": cost(result.best), "constraint": opts.constraint, "budget": budget,
+        "max_parameters": opts.max_parameters, "best_parameters": count_parameters(cfg.model, cfg.space, result.best),
         "evaluated": len(rows), "predictor_fit": fit, "options": asdict(opts), "evolution": asdict(evo),
         "parents_best_per_generation": [h[0] for h in result.history],
     }
@@ -173,6 +180,8 @@ def main() -> None:
     parser.add_argument("--out", type=Path, default=None, help="default: <supernet>/search")
     parser.add_argument("--constraint", choices=["latency", "flops"], default="latency")
     parser.add_argument("--budget", type=float, default=0.0, help="ms or MACs; <= 0: the sample's median")
+    parser.add_argument("--max-parameters", type=int, default=SearchOptions.max_parameters,
+                        help="the original's size constraint (its parameter count); 0: none")
     parser.add_argument("--latency-samples", type=int, default=100)
     parser.add_argument("--latency-repeats", type=int, default=10)
     parser.add_argument("--eval-limit", type=int, default=None)
@@ -183,7 +192,8 @@ def main() -> None:
     torch.set_grad_enabled(False)
     parents, mutants, children = args.population
     evo = EvolutionConfig(args.generations, parents + mutants + children, parents, mutants, children, seed=args.seed)
-    opts = SearchOptions(args.constraint, args.budget, args.latency_samples, args.latency_repeats, args.eval_limit)
+    opts = SearchOptions(args.constraint, args.budget, args.max_parameters, args.latency_samples, args.latency_repeats,
+                         args.eval_limit)
     summary = search(args.supernet, args.out or args.supernet / "search", opts, evo)
     print(json.dumps({k: summary[k] for k in ("best_arch", "best_score", "best_cost", "budget")}))
 

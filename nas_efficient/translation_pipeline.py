@@ -24,7 +24,8 @@ from pathlib import Path
 import torch
 import torch.nn.functional as F
 
-from nas_efficient.evolution import EvolutionConfig, evolve
+from nas_efficient.config import EvolutionConfig
+from nas_efficient.evolution import evolve
 from nas_efficient.metrics import bleu
 from nas_efficient.translation_arch import TranslationArch, TranslationSearchSpace, tiny_space
 from nas_efficient.translation_model import TranslationModelConfig, TranslationSupernet, count_parameters

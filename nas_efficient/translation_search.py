@@ -27,8 +27,8 @@ from pathlib import Path
 
 import torch
 
+from nas_efficient.config import EvolutionConfig
 from nas_efficient.cost import LatencyPredictor
-from nas_efficient.evolution import EvolutionConfig
 from nas_efficient.search import pareto_front, plot_pareto
 from nas_efficient.translation_arch import TranslationArch
 from nas_efficient.translation_model import TranslationSupernet, count_parameters

@@ -9,7 +9,7 @@
 #
 # Data: HAT's binarized WMT'14 En-De with a joined dictionary (configs/wmt14.en-de/preprocess.sh of the
 # original; or fairseq's examples/translation/prepare-wmt14en2de.sh + fairseq-preprocess --joined-dictionary),
-# in $DATA (default data/wmt14_en_de_joined_dict).
+# in $DATA (default ${REPRO_DATA:-data}/wmt14_en_de; `python -m nas_efficient.prepare --dataset wmt14_en_de`).
 # Training settings from mixFormer configs/wmt14.en-de/{supertransformer,subtransformer}/large.yml: 50k
 # updates, lr 1e-3 inverse-sqrt with 8k warm-up from 1e-7, max-tokens 4096 per GPU and update-freq 16 on 8
 # GPUs (128 GPU-batches per update: update-freq is 128 / GPUs here), dropout 0.3, attention and ReLU
@@ -18,7 +18,7 @@
 # detokenized output.
 set -euo pipefail
 stage=${1:?usage: wmt14_en_de.sh supernet | subnet ARCH.json | test CHECKPOINT ARCH.json}
-DATA=${DATA:-data/wmt14_en_de_joined_dict}
+DATA=${DATA:-${REPRO_DATA:-data}/wmt14_en_de}
 RUNS=${RUNS:-runs/nas_efficient}
 PLUGIN=nas_efficient/fairseq_nas
 PYTHON=${PYTHON:-python}

@@ -2,9 +2,10 @@ import random
 
 import pytest
 
-from nas_efficient.arch import Arch, SearchSpace
+from nas_efficient.arch import Arch
+from nas_efficient.config import EvolutionConfig, SearchSpace
 from nas_efficient.cost import LatencyPredictor, flops
-from nas_efficient.evolution import EvolutionConfig, evolve
+from nas_efficient.evolution import evolve
 
 SPACE = SearchSpace([8, 12, 16], [1, 2, 3], [16, 24, 32], [1, 2], ["cosformer", "softmax"])
 

@@ -4,9 +4,9 @@ import re
 
 import torch
 
-from nas_efficient.arch import SearchSpace
+from nas_efficient.config import SearchSpace, SupernetConfig
 from nas_efficient.convert import convert_state_dict
-from nas_efficient.model import SupernetConfig, VisionSupernet
+from nas_efficient.model import VisionSupernet
 
 SPACE = SearchSpace([8, 12], [1, 2], [16, 24], [1, 2], ["cosformer", "softmax"])
 CFG = SupernetConfig(image_size=8, patch_size=4, in_chans=1, num_classes=5, head_dim=4)

@@ -48,3 +48,21 @@ def test_digits_splits_are_disjoint_and_cover_the_set() -> None:
     assert len(flat["train"] & flat["test"]) < 5  # the digits set itself holds a few duplicate images
     assert parts["train"].images.shape[1:] == (1, 8, 8) and parts["train"].images.min() >= -1
     assert torch.equal(Digits("test").labels, parts["test"].labels)
+
+
+def test_cifar_at_224_px_keeps_the_random_resized_crop(tmp_path) -> None:
+    """The recipe's 224 px on 32 px images: the original upsamples through timm's random-resized crop
+    (a padded 224 px random crop of a 32 px image raised an error here before)."""
+    from timm.data.transforms import RandomResizedCropAndInterpolation
+    from torchvision import transforms
+
+    write_cifar10(tmp_path)
+    train = Cifar10(tmp_path, "train", image_size=224, augment=True)
+    assert isinstance(train.transform.transforms[0], RandomResizedCropAndInterpolation)
+    image, _ = train[0]
+    assert image.shape == (3, 224, 224)
+    test = Cifar10(tmp_path, "test", image_size=224, augment=False)
+    assert [type(t) for t in test.transform.transforms[:2]] == [transforms.Resize, transforms.CenterCrop]
+    assert test.transform.transforms[0].size == 256 and test[0][0].shape == (3, 224, 224)
+    small = Cifar10(tmp_path, "train", image_size=32, augment=True)
+    assert isinstance(small.transform.transforms[0], transforms.RandomCrop)

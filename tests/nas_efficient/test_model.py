@@ -3,10 +3,10 @@ import random
 import pytest
 import torch
 
-from nas_efficient.arch import Arch, SearchSpace
-from nas_efficient.configs.cifar10_subnet import config as subnet_s
-from nas_efficient.configs.cifar10_supernet import config as cifar_supernet
-from nas_efficient.model import SupernetConfig, VisionSupernet, build_subnet, count_parameters, extract_subnet
+from nas_efficient.arch import Arch
+from nas_efficient.config import SearchSpace, SupernetConfig
+from nas_efficient.configs._common import cifar10_subnet, cifar10_supernet
+from nas_efficient.model import VisionSupernet, build_model, count_parameters, extract_subnet
 
 SPACE = SearchSpace([8, 12], [1, 2, 3], [16, 24], [1, 2], ["cosformer", "softmax"])
 CFG = SupernetConfig(image_size=8, patch_size=4, in_chans=1, num_classes=5, head_dim=4, drop_path=0.1,
@@ -46,23 +46,42 @@ def test_subnetworks_share_weights() -> None:
 
 
 @pytest.mark.parametrize("arch", [Arch(12, [24, 16], [2, 1], ["cosformer", "softmax"]), Arch(8, [16], [1], ["softmax"])])
-def test_parameter_count_of_a_subnetwork(arch: Arch) -> None:
-    net = build_subnet(arch, CFG)
-    assert count_parameters(VisionSupernet(SPACE, CFG), arch) == sum(p.numel() for p in net.parameters())
+def test_parameter_count_is_the_originals_count_of_the_slices(arch: Arch) -> None:
+    """The original's count = the stand-alone network's tensors, less cls token and positions, plus the full
+    in_proj_bias of each used attention and cosFormer's 4096 positions (golden checks against the original
+    are in test_golden_supernet.py)."""
+    net = extract_subnet(VisionSupernet(SPACE, CFG), arch)
+    tensors = sum(p.numel() for p in net.parameters())
+    super_qkv = max(SPACE.heads) * CFG.head_dim
+    expected = tensors - net.cls_token.numel() - net.pos_embed.numel()
+    expected += sum(3 * super_qkv - 3 * h * CFG.head_dim + (4096 if a == "cosformer" else 0)
+                    for h, a in zip(arch.heads, arch.attention, strict=True))
+    assert count_parameters(CFG, SPACE, arch) == expected
 
 
-def test_paper_configs_build_on_meta_device() -> None:
-    """subnet-S (the original's configs/cifar10/subtransformer/subnet-S.yml) and the CIFAR-10 supernet.
-    The paper gives no parameter count for them; the count here is the sum of the tensors' sizes,
-    cross-checked against the closed-form count that the search reports. (subnet-S's FFN widths 1152 and
-    1536 are not in the released supernet's FFN choices: it comes from an earlier search space.)"""
-    arch = subnet_s.arch.to_arch()
-    with torch.device("meta"):
-        net = build_subnet(arch, subnet_s.model)
-        supernet = VisionSupernet(cifar_supernet.space, cifar_supernet.model)
-    n = sum(p.numel() for p in net.parameters())
-    assert n == count_parameters(supernet, arch)
-    assert 20e6 < n < 30e6  # 384 wide, 13 layers of ~1.5k FFN: a ViT-S-sized network
+def test_retrained_subnet_starts_from_slices_of_a_supernet_initialisation() -> None:
+    """As the original retrains a sub-network (a supernet restricted to it): xavier-uniform bounds of the
+    supernet-sized fc1/fc2/head/attention matrices, zero biases."""
+    cfg = cifar10_subnet()
+    torch.manual_seed(0)
+    model = build_model(cfg).supernet
+    arch = cfg.arch.to_arch()
+    layer = model.layers[0]
+    assert layer.fc1.weight.shape == (arch.ffn_dims[0], arch.embed_dim)
+    for weight, fan_in, fan_out in ((layer.fc1.weight, 448, 1792), (layer.fc2.weight, 1792, 448),
+                                    (model.head.weight, 448, 10)):
+        bound = (6 / (fan_in + fan_out)) ** 0.5
+        assert 0.99 * bound < weight.abs().max().item() <= bound
+    for bias in (layer.fc1.bias, layer.fc2.bias, model.head.bias):
+        assert bias.abs().max().item() == 0.0
+
+
+def test_supernet_linear_layers_use_xavier_and_zero_bias() -> None:
+    torch.manual_seed(0)
+    net = VisionSupernet(cifar10_supernet().space, cifar10_supernet().model)
+    head_bound = (6 / (448 + 10)) ** 0.5  # PyTorch's default bound would be 1/sqrt(448) = 0.047
+    assert 0.99 * head_bound < net.head.weight.abs().max().item() <= head_bound
+    assert net.head.bias.abs().max().item() == 0.0 and net.layers[5].fc2.bias.abs().max().item() == 0.0
 
 
 def test_supernet_rejects_an_architecture_it_cannot_hold() -> None:

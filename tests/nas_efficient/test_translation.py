@@ -5,7 +5,7 @@ import pytest
 import torch
 
 from nas_efficient import translation_pipeline, translation_search
-from nas_efficient.evolution import EvolutionConfig
+from nas_efficient.config import EvolutionConfig
 from nas_efficient.super_modules import SuperSelfAttention
 from nas_efficient.translation_arch import TranslationArch, TranslationSearchSpace, standalone_space, tiny_space
 from nas_efficient.translation_model import TranslationModelConfig, TranslationSupernet, count_parameters

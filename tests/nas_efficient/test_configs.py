@@ -1,0 +1,27 @@
+"""The paper configs carry the original's recipe (supernet-S.yml, supnet.yml, subnet-S.yml)."""
+
+from __future__ import annotations
+
+import pytest
+
+from nas_efficient.configs._common import SUBNET_S, cifar10_subnet, cifar10_supernet
+from nas_efficient.model import count_parameters
+
+
+def test_supernet_recipe() -> None:
+    t = cifar10_supernet().train
+    assert (t.batch_size, t.optim.name, t.optim.betas, t.optim.weight_decay, t.optim.lr) == (256, "adam", (0.9, 0.998),
+                                                                                            0.05, 1e-3)
+    assert (t.max_steps, t.schedule.warmup_steps, t.precision, t.find_unused_parameters) == (140_000, 976, "fp32", True)
+    assert t.optim.lr * t.schedule.min_lr_ratio == pytest.approx(1e-7)
+
+
+def test_subnet_retraining_recipe_is_supnet_yml() -> None:
+    cfg = cifar10_subnet()
+    t = cfg.train
+    assert cfg.mode == "subnet" and cfg.space == cifar10_supernet().space
+    assert (t.batch_size, t.optim.betas, t.optim.weight_decay, t.optim.lr, t.max_steps) == (64, (0.9, 0.999), 0.05,
+                                                                                            1e-3, 140_000)
+    assert (t.precision, t.find_unused_parameters) == ("fp32", False)
+    # subnet-S.yml, 22,336,906 parameters by the original's count (see test_golden_supernet.py)
+    assert count_parameters(cfg.model, cfg.space, SUBNET_S.to_arch()) == 22_336_906
