@@ -1,29 +1,41 @@
 """The config schema: pseudo-label generation (`pseudo`), then the segmentation network trained on the labels
-(`train`, run through mmsegmentation). One file per paper experiment under configs/."""
+(`train`, run through mmsegmentation). One file per paper experiment under configs/, each a `get_config()`.
+
+Paths are filled in when a config is built (`configs/_common.py` reads `shared.paths`), so `--data-root` /
+`--weights-root` (or REPRO_DATA / REPRO_WEIGHTS) move every dataset and weight file at once.
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from typing import Literal
 
+# deeplab-pytorch's configs/voc12.yaml (the DeepLab-v2 recipe WSSS methods train their segmenter with)
+DEEPLAB_SCALES = (0.5, 0.75, 1.0, 1.25, 1.5)  # DATASET.SCALES: factors of the original image
+CAFFE_MEAN_RGB = (122.675, 116.669, 104.008)  # IMAGE.MEAN (R, G, B); no division by a std (Caffe models)
+IMAGENET_MEAN_RGB = (123.675, 116.28, 103.53)
+IMAGENET_STD_RGB = (58.395, 57.12, 57.375)
+
 
 @dataclass
 class DataConfig:
     dataset: Literal["voc", "coco"] = "voc"
-    root: str = "data/VOCdevkit/VOC2012"  # VOC: the VOC2012 folder; COCO: the folder holding train2014/
+    data_root: str = "data/voc2012"  # VOC: the VOC2012 folder; COCO: the folder holding train2014/
     split: str = "train_aug"  # VOC: a name under ImageSets/Segmentation or a .txt path; COCO: a .txt of ids
-    cls_labels: str = ""  # VOC image-level labels (cls_labels.npy); empty: the classes in the GT masks
-    gt_folder: str = "SegmentationClassAug"  # ground truth (image-level labels when cls_labels is empty)
+    # VOC image-level labels: cls_labels.npy (the original's file: dict id -> multi-hot float[20]); empty: read
+    # from the XML annotations (Annotations/<id>.xml) by the rule that file was made with
+    cls_labels: str = ""
+    gt_folder: str = "SegmentationClassAug"  # ground truth of `split`
     eval_split: str = "train"  # pseudo-label quality is reported on this split (VOC: the 1,464 train images)
     eval_gt_folder: str = "SegmentationClass"
-    instances_json: str = ""  # COCO image-level labels; empty: <root>/annotations/instances_train2014.json
+    instances_json: str = ""  # COCO image-level labels; empty: <data_root>/annotations/instances_train2014.json
     limit: int = 0  # first N images only (0: all)
 
 
 @dataclass
 class DetectorConfig:
     kind: Literal["swint_ogc", "tiny"] = "swint_ogc"
-    weights: str = "weights/groundingdino_swint_ogc.pth"  # original .pth or a transformers folder
+    weights: str = "weights/groundingdino/groundingdino_swint_ogc.pth"  # original .pth or a transformers folder
     tokenizer: str = "weights/bert-base-uncased"  # folder with bert-base-uncased's tokenizer files
     box_threshold: float = 0.3  # run_pascal.sh / run_coco.sh
     text_threshold: float = 0.25  # passed by the original scripts; their phrase rule ignores it
@@ -35,7 +47,7 @@ class DetectorConfig:
 @dataclass
 class SegmenterConfig:
     kind: Literal["vit_h", "vit_l", "vit_b", "tiny"] = "vit_h"
-    weights: str = "weights/sam_vit_h_4b8939.pth"
+    weights: str = "weights/sam/sam_vit_h_4b8939.pth"
 
 
 @dataclass
@@ -56,13 +68,17 @@ class PseudoConfig:
     device: str = "auto"
     amp: bool = False  # bfloat16 autocast for Grounding DINO and SAM (the paper's runs are fp32)
     seed: int = 0  # weights of the tiny models
+    # pseudo-label mIoU: "original" skips images without a label file and averages over the classes present in
+    # the ground truth (test_coco_pseudo.py); "mmseg" is mmsegmentation's IoUMetric rule
+    metric_rule: Literal["original", "mmseg"] = "original"
 
 
 @dataclass
 class SegTrainConfig:
-    """DeepLab-V2 (ResNet-101, ASPP rates 6/12/18/24) trained on the pseudo labels with mmsegmentation."""
+    """DeepLab-v2 (ResNet-101 at output stride 8, ASPP rates 6/12/18/24) trained on the pseudo labels with
+    mmsegmentation, following deeplab-pytorch's VOC recipe (configs/voc12.yaml, main.py)."""
 
-    data_root: str = "data/VOCdevkit/VOC2012"
+    data_root: str = "data/voc2012"
     dataset: Literal["voc", "coco"] = "voc"
     train_split: str = "ImageSets/Segmentation/train_aug.txt"
     val_split: str = "ImageSets/Segmentation/val.txt"
@@ -71,17 +87,29 @@ class SegTrainConfig:
     val_gt_folder: str = "SegmentationClass"
     depth: int = 101
     base_channels: int = 64  # ResNet width (64: the standard network)
-    pretrained: str = "open-mmlab://resnet101_v1c"  # ImageNet initialisation ("" for none)
-    crop_size: int = 321
-    scale_range: tuple[float, float] = (0.5, 1.5)
-    batch_size: int = 10
-    iters: int = 20000
+    # layer3 / layer4 dilated by 2 / 4 in every block (DeepLab-v2); contract_dilation would give the first
+    # block of each 1 / 2 instead
+    dilations: tuple[int, ...] = (1, 1, 2, 4)
+    contract_dilation: bool = False
+    aspp_dilations: tuple[int, ...] = (6, 12, 18, 24)
+    pretrained: str = ""  # backbone weights file in torchvision's key layout ("" for none)
+    pixel_mean: tuple[float, float, float] = IMAGENET_MEAN_RGB  # RGB, of the pretrained backbone
+    pixel_std: tuple[float, float, float] = IMAGENET_STD_RGB
+    crop_size: int = 321  # IMAGE.SIZE.TRAIN
+    scales: tuple[float, ...] = DEEPLAB_SCALES  # one factor per sample, of the original image's size
+    batch_size: int = 10  # BATCH_SIZE.TRAIN 5 x ITER_SIZE 2
+    max_steps: int = 20000  # ITER_MAX
     lr: float = 2.5e-4
-    head_lr_mult: float = 10.0
+    head_lr_mult: float = 10.0  # ASPP weights
+    head_bias_lr_mult: float = 20.0  # ASPP biases, without weight decay
     momentum: float = 0.9
     weight_decay: float = 5e-4
     poly_power: float = 0.9
     val_interval: int = 2000
+    # evaluation: the mean of the softmax over these scales (and their flips); CRF needs pydensecrf2
+    test_scales: tuple[float, ...] = (1.0,)
+    test_flip: bool = False
+    crf: bool = False
     log_level: str = "INFO"  # mmengine's logger (INFO prints the loss every 50 steps)
     amp: bool = False  # mixed precision (mmengine's AmpOptimWrapper); the paper's runs are fp32
     num_workers: int = 4

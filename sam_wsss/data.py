@@ -1,19 +1,24 @@
 """Readers for the official on-disk layouts.
 
-PASCAL VOC 2012 (+ SBD "aug" labels), as WSSS code lays it out:
-    VOCdevkit/VOC2012/JPEGImages/<id>.jpg
-    VOCdevkit/VOC2012/SegmentationClass/<id>.png and SegmentationClassAug/<id>.png  (index PNGs, 255 = ignore)
-    VOCdevkit/VOC2012/ImageSets/Segmentation/<split>.txt  (one id per line; train_aug.txt for the 10,582 set)
-    image-level labels: cls_labels.npy (dict id -> float[20] multi-hot, as metadata/pascal/cls_labels.npy),
-    or taken from the ground-truth masks (the classes present, as that file was made).
-MS-COCO 2014, as process_coco.py reads it:
+PASCAL VOC 2012 (+ SBD "aug" labels), the VOC2012 folder of the VOC tar (data/voc2012):
+    JPEGImages/<id>.jpg, Annotations/<id>.xml
+    SegmentationClass/<id>.png and SegmentationClassAug/<id>.png  (index PNGs, 255 = ignore)
+    ImageSets/Segmentation/<split>.txt  (one id per line; train_aug.txt for the 10,582 set)
+    image-level labels: cls_labels.npy (dict id -> float[20] multi-hot), the original's metadata/pascal file,
+    which PSA's make_cls_labels.py made from the XML annotations: a class is present when any <name> element
+    of the file names it (difficult and truncated objects included; part names such as "head" are no class).
+    Without that file the same rule reads Annotations/<id>.xml directly.
+MS-COCO 2014, as process_coco.py reads it (data/coco2014):
     train2014/COCO_train2014_<12 digits>.jpg, annotations/instances_train2014.json (image-level labels: the
-    categories of an image's instances), coco_seg_anno/<12 digits>.png (index PNGs of 81 classes, 255 = ignore).
+    categories of an image's instances), coco_seg_anno/<12 digits>.png (index PNGs of 81 classes, 255 = ignore),
+    train.txt / val.txt: the ids of the images with at least one annotation (82,081 / 40,137, the original's
+    metadata/coco lists).
 """
 
 from __future__ import annotations
 
 import json
+import xml.etree.ElementTree as ET
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -21,7 +26,7 @@ from pathlib import Path
 import numpy as np
 from PIL import Image
 
-from sam_wsss.classes import COCO_CATEGORY_IDS, IGNORE_INDEX
+from sam_wsss.classes import COCO_CATEGORY_IDS, IGNORE_INDEX, VOC_CLASSES
 from sam_wsss.label_map import read_label_png
 
 
@@ -50,9 +55,19 @@ def read_cls_labels(path: str | Path, num_classes: int) -> dict[str, list[int]]:
     return out
 
 
-def labels_from_mask(mask: np.ndarray, num_classes: int) -> list[int]:
-    """The classes present in a ground-truth map (background and ignore excluded)."""
-    return [int(v) for v in np.unique(mask) if 0 < v < num_classes]
+def labels_from_xml(path: str | Path) -> list[int]:
+    """1-based VOC classes named by any <name> element of a VOC XML annotation (PSA's cls_labels.npy rule)."""
+    path = Path(path)
+    if not path.is_file():
+        raise FileNotFoundError(f"{path}: XML annotation missing; expected Annotations/<id>.xml of VOC2012 "
+                                f"(or give data.cls_labels, the original's cls_labels.npy)")
+    try:
+        root = ET.parse(path).getroot()
+    except ET.ParseError as err:
+        raise ValueError(f"{path}: not a VOC XML annotation ({err})") from err
+    index = {name: i + 1 for i, name in enumerate(VOC_CLASSES)}
+    names = {el.text for el in root.iter("name")}  # as minidom reads them: no stripping
+    return sorted(index[n] for n in names if n in index)
 
 
 def read_image(path: str | Path) -> np.ndarray:
@@ -98,7 +113,8 @@ class WsssDataset:
 
 def voc_dataset(root: str | Path, split: str, cls_labels: str = "", gt_folder: str = "SegmentationClassAug",
                 num_classes: int = 21) -> WsssDataset:
-    """root: the VOC2012 folder; split: a name under ImageSets/Segmentation or a path to a list file."""
+    """root: the VOC2012 folder; split: a name under ImageSets/Segmentation or a path to a list file;
+    cls_labels: the original's cls_labels.npy ("" reads the XML annotations by the same rule)."""
     root = Path(root)
     if not (root / "JPEGImages").is_dir():
         raise FileNotFoundError(f"{root / 'JPEGImages'}: missing; expected the VOCdevkit/VOC2012 folder")
@@ -112,7 +128,7 @@ def voc_dataset(root: str | Path, split: str, cls_labels: str = "", gt_folder: s
     if cls_labels:
         labels = read_cls_labels(cls_labels, num_classes)
     else:
-        labels = {i: labels_from_mask(read_label_png(gt_path(i)), num_classes) for i in ids}
+        labels = {i: labels_from_xml(root / "Annotations" / f"{i}.xml") for i in ids}
     return WsssDataset(ids, lambda i: root / "JPEGImages" / f"{i}.jpg", labels, num_classes,
                        gt_path if gt_dir.is_dir() else None)
 
@@ -134,6 +150,18 @@ def coco_image_labels(instances_json: str | Path) -> dict[str, list[int]]:
                              f"not one of the 80 COCO categories")
         labels[stems[ann["image_id"]]].add(index[ann["category_id"]])
     return {stem: sorted(v) for stem, v in labels.items()}
+
+
+def annotated_image_stems(instances_json: str | Path) -> list[str]:
+    """File stems of the images with at least one annotation, sorted: the original's train.txt / val.txt."""
+    path = Path(instances_json)
+    try:
+        data = json.loads(path.read_text())
+        stems = {img["id"]: Path(img["file_name"]).stem for img in data["images"]}
+        annotated = {ann["image_id"] for ann in data["annotations"]}
+    except (OSError, json.JSONDecodeError, KeyError) as err:
+        raise ValueError(f"{path}: cannot read COCO instances ({err}); expected 'images' and 'annotations'") from err
+    return sorted(stems[i] for i in annotated if i in stems)
 
 
 def coco_dataset(root: str | Path, split_file: str, instances_json: str = "", image_folder: str = "train2014",

@@ -26,7 +26,7 @@ from sam_wsss.config import Experiment, PseudoConfig
 from sam_wsss.data import WsssDataset, coco_dataset, voc_dataset
 from sam_wsss.detector import GroundingDinoDetector
 from sam_wsss.label_map import overlay, save_label_png
-from sam_wsss.models import build_grounding_dino, build_sam
+from sam_wsss.model import build_grounding_dino, build_sam
 from sam_wsss.pipeline import PseudoLabeler
 from sam_wsss.prompts import FileBoxPrompts, TextBoxPrompts
 from sam_wsss.segmenter import SamBoxSegmenter
@@ -46,9 +46,9 @@ def build_dataset(cfg: PseudoConfig, for_evaluation: bool = False) -> WsssDatase
     d = cfg.data
     split, gt_folder = (d.eval_split, d.eval_gt_folder) if for_evaluation else (d.split, d.gt_folder)
     if d.dataset == "voc":
-        dataset = voc_dataset(d.root, split, d.cls_labels, gt_folder)
+        dataset = voc_dataset(d.data_root, split, d.cls_labels, gt_folder)
     else:
-        dataset = coco_dataset(d.root, split, d.instances_json, gt_folder=gt_folder)
+        dataset = coco_dataset(d.data_root, split, d.instances_json, gt_folder=gt_folder)
     if d.limit:
         dataset.ids = dataset.ids[: d.limit]
     return dataset

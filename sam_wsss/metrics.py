@@ -1,9 +1,12 @@
-"""Confusion-matrix mIoU of label maps against ground truth, as the original evaluation computes it.
+"""Confusion-matrix mIoU of label maps against ground truth, under one of two named rules.
 
-Reference: test_coco_pseudo.py (`_fast_hist`, `scores`) in weixuansun/wsss_sam, the usual VOC evaluation of
-WSSS code. Ground-truth pixels outside 0..n_class-1 (the 255 ignore band) are left out; mIoU averages the IoU of
-the classes that occur in the ground truth (a class only predicted counts in the other classes' unions, never
-in the mean).
+Ground-truth pixels outside 0..n_class-1 (the 255 ignore band) are left out under both. They differ in which
+classes enter the mean:
+- "original": test_coco_pseudo.py (`_fast_hist`, `scores`) in weixuansun/wsss_sam, the usual evaluation of WSSS
+  code: the classes that occur in the ground truth (a class only predicted counts in the other classes' unions,
+  never in the mean). The default for pseudo labels.
+- "mmseg": mmsegmentation's IoUMetric: every class whose union is not empty (a class only predicted enters
+  with IoU 0). The default for the segmentation network.
 """
 
 from __future__ import annotations
@@ -33,8 +36,13 @@ def accumulate(pairs: Iterable[tuple[np.ndarray, np.ndarray]], n_class: int) -> 
     return hist
 
 
-def scores(hist: np.ndarray) -> dict:
-    """Pixel accuracy, mean class accuracy, frequency-weighted IoU, mIoU and per-class IoU (`scores`)."""
+RULES = ("original", "mmseg")
+
+
+def scores(hist: np.ndarray, rule: str = "original") -> dict:
+    """Pixel accuracy, mean class accuracy, frequency-weighted IoU, mIoU (under `rule`) and per-class IoU."""
+    if rule not in RULES:
+        raise ValueError(f"mIoU rule {rule!r} unknown; expected one of {RULES}")
     hist = hist.astype(np.float64)
     diag, gt_total, pred_total = np.diag(hist), hist.sum(axis=1), hist.sum(axis=0)
     with np.errstate(divide="ignore", invalid="ignore"), warnings.catch_warnings():
@@ -42,7 +50,7 @@ def scores(hist: np.ndarray) -> dict:
         acc = diag.sum() / hist.sum()
         acc_cls = np.nanmean(diag / gt_total)
         iou = diag / (gt_total + pred_total - diag)
-        valid = gt_total > 0
+        valid = gt_total > 0 if rule == "original" else (gt_total + pred_total - diag) > 0
         miou = np.nanmean(iou[valid]) if valid.any() else float("nan")
         freq = gt_total / hist.sum()
     fwavacc = (freq[freq > 0] * iou[freq > 0]).sum()
@@ -51,9 +59,10 @@ def scores(hist: np.ndarray) -> dict:
         "mean_accuracy": float(acc_cls),
         "fw_iou": float(fwavacc),
         "miou": float(miou),
+        "miou_rule": rule,
         "class_iou": [float(v) for v in iou],
     }
 
 
-def mean_iou(pairs: Iterable[tuple[np.ndarray, np.ndarray]], n_class: int) -> dict:
-    return scores(accumulate(pairs, n_class))
+def mean_iou(pairs: Iterable[tuple[np.ndarray, np.ndarray]], n_class: int, rule: str = "original") -> dict:
+    return scores(accumulate(pairs, n_class), rule)

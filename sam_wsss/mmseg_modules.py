@@ -2,21 +2,26 @@
 
 - `DeepLabV2Head`: DeepLab-v2's ASPP classifier: four 3x3 convolutions with dilations 6, 12, 18, 24 straight from
   the backbone features to class scores, summed (Chen et al. 2017, the "ASPP-L" head used by WSSS methods).
+- `RandomRescale`: deeplab-pytorch's training scale: one factor drawn from a list, applied to the original
+  image (bilinear) and its labels (nearest).
 - `CocoObjectDataset`: MS-COCO 2014 as 81-class index PNGs (background + the 80 object classes), the layout
   WSSS code uses for COCO.
 - the `own-run://` checkpoint scheme: resuming from a checkpoint this training wrote itself.
-Importing this module registers all three.
+Importing this module registers all four.
 """
 
 from __future__ import annotations
 
 import os
 
+import mmcv
+import numpy as np
 import torch
+from mmcv.transforms import BaseTransform
 from mmengine.runner.checkpoint import CheckpointLoader
 from mmseg.datasets import BaseSegDataset
 from mmseg.models.decode_heads.decode_head import BaseDecodeHead
-from mmseg.registry import DATASETS, MODELS
+from mmseg.registry import DATASETS, MODELS, TRANSFORMS
 from torch import nn
 
 from sam_wsss.classes import COCO_CLASSES, voc_palette
@@ -40,6 +45,27 @@ class DeepLabV2Head(BaseDecodeHead):
     def forward(self, inputs: list[torch.Tensor]) -> torch.Tensor:
         x = self._transform_inputs(inputs)  # b, c, h/8, w/8
         return sum(branch(x) for branch in self.aspp)  # b, classes, h/8, w/8
+
+
+@TRANSFORMS.register_module(force=True)
+class RandomRescale(BaseTransform):
+    """Rescale image and labels by one factor drawn uniformly from `factors` (size int(h * f), int(w * f))."""
+
+    def __init__(self, factors: tuple[float, ...] = (0.5, 0.75, 1.0, 1.25, 1.5)) -> None:
+        if not factors or min(factors) <= 0:
+            raise ValueError(f"RandomRescale: factors must be positive, got {factors}")
+        self.factors = tuple(factors)
+
+    def transform(self, results: dict) -> dict:
+        factor = self.factors[np.random.randint(len(self.factors))]
+        height, width = results["img"].shape[:2]
+        size = (int(width * factor), int(height * factor))  # (w, h), as cv2 takes it
+        results["img"] = mmcv.imresize(results["img"], size, interpolation="bilinear")
+        for key in results.get("seg_fields", []):
+            results[key] = mmcv.imresize(results[key], size, interpolation="nearest")
+        results["img_shape"] = results["img"].shape[:2]
+        results["scale_factor"] = (size[0] / width, size[1] / height)
+        return results
 
 
 @DATASETS.register_module(force=True)

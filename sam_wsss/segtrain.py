@@ -1,9 +1,12 @@
 """The segmentation network on the pseudo labels: an mmsegmentation config built from `SegTrainConfig`.
 
-The model is DeepLab-v2: ResNet-101 at output stride 8 (dilations 2 and 4 in the last two stages), frozen
-BatchNorm statistics as in DeepLab's Caffe models, and the ASPP head of `mmseg_modules.DeepLabV2Head`.
-Training: random rescale (0.5-1.5), random crop, horizontal flip; SGD with momentum, the head at 10x the
-backbone's learning rate, polynomial decay (power 0.9); cross-entropy ignoring 255.
+The model is DeepLab-v2: ResNet-101 at output stride 8 (every block of layer3 / layer4 dilated by 2 / 4),
+frozen BatchNorm statistics as in DeepLab's Caffe models, and the ASPP head of `mmseg_modules.DeepLabV2Head`.
+Training follows deeplab-pytorch's VOC recipe (configs/voc12.yaml, main.py, libs/datasets/base.py): each image
+rescaled by a factor drawn from 0.5 / 0.75 / 1.0 / 1.25 / 1.5 of its original size, padded to the crop (image
+with the mean, labels with 255), randomly cropped to 321, flipped with probability 0.5; SGD with momentum 0.9,
+ASPP weights at 10x and ASPP biases at 20x the backbone's learning rate (biases without weight decay),
+polynomial decay (power 0.9); cross-entropy ignoring 255.
 """
 
 from __future__ import annotations
@@ -11,9 +14,6 @@ from __future__ import annotations
 from pathlib import Path
 
 from sam_wsss.config import SegTrainConfig
-
-IMAGENET_MEAN_255 = [123.675, 116.28, 103.53]
-IMAGENET_STD_255 = [58.395, 57.12, 57.375]
 
 
 def backbone_channels(cfg: SegTrainConfig) -> int:
@@ -23,20 +23,30 @@ def backbone_channels(cfg: SegTrainConfig) -> int:
 
 def model_config(cfg: SegTrainConfig, num_classes: int) -> dict:
     backbone = dict(type="ResNet", depth=cfg.depth, base_channels=cfg.base_channels, num_stages=4,
-                    out_indices=(3,), dilations=(1, 1, 2, 4), strides=(1, 2, 1, 1), style="pytorch",
-                    norm_cfg=dict(type="BN", requires_grad=False), norm_eval=True, contract_dilation=True)
+                    out_indices=(3,), dilations=tuple(cfg.dilations), strides=(1, 2, 1, 1), style="pytorch",
+                    norm_cfg=dict(type="BN", requires_grad=False), norm_eval=True,
+                    contract_dilation=cfg.contract_dilation)
     if cfg.pretrained:
         backbone["init_cfg"] = dict(type="Pretrained", checkpoint=cfg.pretrained)
     return dict(
         type="EncoderDecoder",
-        data_preprocessor=dict(type="SegDataPreProcessor", mean=IMAGENET_MEAN_255, std=IMAGENET_STD_255,
+        # normalised images padded with 0 = padded with the mean before normalising, as deeplab-pytorch pads
+        data_preprocessor=dict(type="SegDataPreProcessor", mean=list(cfg.pixel_mean), std=list(cfg.pixel_std),
                                bgr_to_rgb=True, pad_val=0, seg_pad_val=255, size=(cfg.crop_size, cfg.crop_size)),
         backbone=backbone,
         decode_head=dict(type="DeepLabV2Head", in_channels=backbone_channels(cfg), in_index=0,
+                         dilations=tuple(cfg.aspp_dilations),
                          num_classes=num_classes, align_corners=False,
                          loss_decode=dict(type="CrossEntropyLoss", use_sigmoid=False, loss_weight=1.0,
                                           avg_non_ignore=True)),  # mean over labelled pixels, as nn.CrossEntropyLoss
         train_cfg=dict(), test_cfg=dict(mode="whole"))
+
+
+def param_groups(cfg: SegTrainConfig) -> dict:
+    """mmengine custom_keys (the longest matching key wins): ASPP biases, then the rest of the head."""
+    keys = {f"decode_head.aspp.{i}.bias": dict(lr_mult=cfg.head_bias_lr_mult, decay_mult=0.0)
+            for i in range(len(cfg.aspp_dilations))}
+    return {**keys, "decode_head": dict(lr_mult=cfg.head_lr_mult)}
 
 
 def _dataset(cfg: SegTrainConfig, split: str, labels: str, pipeline: list, test: bool) -> dict:
@@ -54,7 +64,7 @@ def mmseg_config(cfg: SegTrainConfig, pseudo_dir: str | Path, num_classes: int) 
     crop = (cfg.crop_size, cfg.crop_size)
     train_pipeline = [
         dict(type="LoadImageFromFile"), dict(type="LoadAnnotations"),
-        dict(type="RandomResize", scale=crop, ratio_range=cfg.scale_range, keep_ratio=True),
+        dict(type="RandomRescale", factors=tuple(cfg.scales)),
         dict(type="RandomCrop", crop_size=crop),
         dict(type="RandomFlip", prob=0.5),
         dict(type="PackSegInputs"),
@@ -75,16 +85,16 @@ def mmseg_config(cfg: SegTrainConfig, pseudo_dir: str | Path, num_classes: int) 
                             sampler=dict(type="DefaultSampler", shuffle=False),
                             dataset=_dataset(cfg, cfg.val_split, cfg.val_gt_folder, test_pipeline, test=True)),
         val_evaluator=dict(type="IoUMetric", iou_metrics=["mIoU"]),
-        train_cfg=dict(type="IterBasedTrainLoop", max_iters=cfg.iters, val_interval=cfg.val_interval),
+        train_cfg=dict(type="IterBasedTrainLoop", max_iters=cfg.max_steps, val_interval=cfg.val_interval),
         val_cfg=dict(type="ValLoop"),
         optim_wrapper=dict(type="AmpOptimWrapper" if cfg.amp else "OptimWrapper",
                            optimizer=dict(type="SGD", lr=cfg.lr, momentum=cfg.momentum,
                                           weight_decay=cfg.weight_decay),
-                           paramwise_cfg=dict(custom_keys={"decode_head": dict(lr_mult=cfg.head_lr_mult)})),
-        param_scheduler=[dict(type="PolyLR", eta_min=0.0, power=cfg.poly_power, begin=0, end=cfg.iters,
+                           paramwise_cfg=dict(custom_keys=param_groups(cfg))),
+        param_scheduler=[dict(type="PolyLR", eta_min=0.0, power=cfg.poly_power, begin=0, end=cfg.max_steps,
                               by_epoch=False)],
         default_hooks=dict(timer=dict(type="IterTimerHook"),
-                           logger=dict(type="LoggerHook", interval=max(1, min(50, cfg.iters // 10)),
+                           logger=dict(type="LoggerHook", interval=max(1, min(50, cfg.max_steps // 10)),
                                        log_metric_by_epoch=False),
                            param_scheduler=dict(type="ParamSchedulerHook"),
                            checkpoint=dict(type="CheckpointHook", by_epoch=False, interval=cfg.val_interval,

@@ -2,7 +2,8 @@
 
 Each image is a crop of a real scikit-image photo with one or two objects painted on it: a filled disc or box
 whose colour and texture depend on its class. Ground truth marks the objects' classes, with a one-pixel ignore
-(255) band on their outlines as VOC's annotations have.
+(255) band on their outlines as VOC's annotations have. Annotations/<id>.xml names each object in VOC's XML
+format (a person gets a <part> named "head", a second object is marked difficult, as real files have).
 """
 
 from __future__ import annotations
@@ -10,10 +11,12 @@ from __future__ import annotations
 from pathlib import Path
 
 import numpy as np
+import torch
+import torch.nn.functional as F
 from PIL import Image
 from scipy import ndimage
 
-from sam_wsss.classes import IGNORE_INDEX
+from sam_wsss.classes import IGNORE_INDEX, VOC_CLASSES
 from sam_wsss.label_map import save_label_png
 
 # classes used: cat (8), dog (12), person (15), with a base colour each
@@ -47,10 +50,33 @@ def _draw(rng: np.random.Generator, size: int, background: np.ndarray) -> tuple[
     return np.clip(image, 0, 255).astype(np.uint8), mask
 
 
+def voc_xml(image_id: str, size: tuple[int, int], objects: list[tuple[int, tuple[int, int, int, int]]]) -> str:
+    """A VOC 2012 annotation: one <object> per (1-based class, (xmin, ymin, xmax, ymax)) box."""
+    height, width = size
+    parts = [f"<annotation><folder>VOC2012</folder><filename>{image_id}.jpg</filename>",
+             f"<size><width>{width}</width><height>{height}</height><depth>3</depth></size><segmented>1</segmented>"]
+    for n, (label, (x0, y0, x1, y1)) in enumerate(objects):
+        name = VOC_CLASSES[label - 1]
+        box = f"<bndbox><xmin>{x0}</xmin><ymin>{y0}</ymin><xmax>{x1}</xmax><ymax>{y1}</ymax></bndbox>"
+        part = f"<part><name>head</name>{box}</part>" if name == "person" else ""
+        parts.append(f"<object><name>{name}</name><pose>Unspecified</pose><truncated>0</truncated>"
+                     f"<difficult>{int(n > 0)}</difficult>{box}{part}</object>")
+    return "".join(parts) + "</annotation>\n"
+
+
+def _boxes(mask: np.ndarray) -> list[tuple[int, tuple[int, int, int, int]]]:
+    out = []
+    for label in sorted(int(v) for v in np.unique(mask) if 0 < v < IGNORE_INDEX):
+        ys, xs = np.nonzero(mask == label)
+        out.append((label, (int(xs.min()) + 1, int(ys.min()) + 1, int(xs.max()) + 1, int(ys.max()) + 1)))
+    return out
+
+
 def write_tiny_voc(root: str | Path, n_train: int = 8, n_val: int = 4, size: int = 64, seed: int = 0) -> Path:
-    """Write <root>/VOCdevkit/VOC2012 with splits train/val, SegmentationClass(+Aug) and cls_labels.npy."""
-    voc = Path(root) / "VOCdevkit" / "VOC2012"
-    for sub in ("JPEGImages", "SegmentationClass", "SegmentationClassAug", "ImageSets/Segmentation"):
+    """Write <root>/voc2012 (the VOC2012 folder) with splits train/val, Annotations, SegmentationClass(+Aug)
+    and cls_labels.npy."""
+    voc = Path(root) / "voc2012"
+    for sub in ("JPEGImages", "Annotations", "SegmentationClass", "SegmentationClassAug", "ImageSets/Segmentation"):
         (voc / sub).mkdir(parents=True, exist_ok=True)
     rng = np.random.default_rng(seed)
     backgrounds = _backgrounds()
@@ -62,9 +88,24 @@ def write_tiny_voc(root: str | Path, n_train: int = 8, n_val: int = 4, size: int
             Image.fromarray(image).save(voc / "JPEGImages" / f"{image_id}.jpg", quality=95)
             save_label_png(mask, voc / "SegmentationClass" / f"{image_id}.png")
             save_label_png(mask, voc / "SegmentationClassAug" / f"{image_id}.png")
+            (voc / "Annotations" / f"{image_id}.xml").write_text(voc_xml(image_id, mask.shape, _boxes(mask)))
             hot = np.zeros(20, dtype=np.float32)
             hot[[v - 1 for v in np.unique(mask) if 0 < v < 21]] = 1
             cls_labels[image_id] = hot
         (voc / "ImageSets" / "Segmentation" / f"{split}.txt").write_text("".join(i + "\n" for i in ids))
     np.save(voc / "cls_labels.npy", cls_labels, allow_pickle=True)
     return voc
+
+
+def example_loss(model: torch.nn.Module, cfg, device: torch.device | str, batch: int = 1) -> torch.Tensor:
+    """The segmenter's training loss on one generated batch of crops at the config's crop size: cross-entropy
+    of the upsampled logits, averaged over the labelled pixels (mmseg's CrossEntropyLoss, avg_non_ignore)."""
+    from sam_wsss.model import num_classes_of
+
+    model.train()
+    size = cfg.train.crop_size
+    images = torch.rand(batch, 3, size, size, device=device)
+    labels = torch.randint(0, num_classes_of(cfg), (batch, size, size), device=device)
+    logits = model.decode_head(model.extract_feat(images))
+    logits = F.interpolate(logits, size=(size, size), mode="bilinear", align_corners=False)
+    return F.cross_entropy(logits, labels, ignore_index=IGNORE_INDEX)

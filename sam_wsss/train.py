@@ -1,10 +1,12 @@
 """Train the segmentation network on pseudo labels, then score it on the validation split.
 
-    python -m sam_wsss.train --config sam_wsss/configs/voc.py [--set train.iters=1000] [--pseudo-dir DIR]
+    python -m sam_wsss.train --config sam_wsss/configs/voc.py [--set train.max_steps=1000] [--pseudo-dir DIR]
 
 Runs through mmsegmentation's Runner (under torchrun: one process per GPU). An interrupted run resumes from the
 newest checkpoint in `train.work_dir`. At the end the network's predictions on the validation split are written
-as index PNGs (work_dir/val_pred) and scored with `sam_wsss.metrics`; work_dir/results.json holds the mIoU.
+as index PNGs (work_dir/val_pred): the mean softmax over `train.test_scales` (and their flips with
+`train.test_flip`), refined by a dense CRF with `train.crf`; they are scored with mmsegmentation's IoUMetric rule
+(`sam_wsss.metrics`), and work_dir/results.json holds the mIoU and names its rule.
 """
 
 from __future__ import annotations
@@ -20,11 +22,8 @@ import torch
 from sam_wsss.config import Experiment
 from sam_wsss.data import read_split
 from sam_wsss.label_map import save_label_png
+from sam_wsss.model import num_classes_of
 from sam_wsss.segtrain import mmseg_config
-
-
-def num_classes_of(cfg: Experiment) -> int:
-    return 21 if cfg.train.dataset == "voc" else 81
 
 
 def build_runner(cfg: Experiment, pseudo_dir: str | Path):
@@ -45,20 +44,47 @@ def build_runner(cfg: Experiment, pseudo_dir: str | Path):
 
 
 @torch.no_grad()
-def predict_split(model, image_dir: Path, ids: list[str], out_dir: Path) -> None:
-    """Single-scale predictions of the network as index PNGs."""
-    from mmengine.dataset import Compose, pseudo_collate
-    from mmengine.registry import init_default_scope
+def predict_probs(model, image: np.ndarray, scales: tuple[float, ...] = (1.0,), flip: bool = False) -> torch.Tensor:
+    """Class probabilities (classes, h, w) of a BGR uint8 image: the mean softmax over scales (and flips)."""
+    height, width = image.shape[:2]
+    x = torch.from_numpy(np.ascontiguousarray(image.transpose(2, 0, 1))).float()[None]
+    device = next(model.parameters()).device
+    total = None
+    for scale in scales:
+        size = (int(height * scale), int(width * scale))
+        scaled = torch.nn.functional.interpolate(x, size=size, mode="bilinear", align_corners=False) if scale != 1 else x
+        for flipped in ((False, True) if flip else (False,)):
+            inputs = scaled.flip(-1) if flipped else scaled
+            data = model.data_preprocessor({"inputs": [inputs[0].to(device)]}, False)["inputs"]
+            data = data[..., : size[0], : size[1]]  # the preprocessor pads to the crop size; predict the image only
+            logits = model.decode_head(model.backbone(data))
+            logits = torch.nn.functional.interpolate(logits, size=(height, width), mode="bilinear",
+                                                     align_corners=False)
+            probs = logits.softmax(1)[0]
+            probs = probs.flip(-1) if flipped else probs
+            total = probs if total is None else total + probs
+    return (total / (len(scales) * (2 if flip else 1))).cpu()
 
-    init_default_scope("mmseg")
-    pipeline = Compose([dict(type="LoadImageFromFile"), dict(type="PackSegInputs")])
+
+@torch.no_grad()
+def predict_split(model, image_dir: Path, ids: list[str], out_dir: Path, scales: tuple[float, ...] = (1.0,),
+                  flip: bool = False, crf: bool = False) -> None:
+    """Predictions of the network as index PNGs (multi-scale / flip / CRF as asked)."""
+    import mmcv
+
     out_dir.mkdir(parents=True, exist_ok=True)
     model.eval()
+    refine = None
+    if crf:
+        from sam_wsss.crf import DenseCRF
+
+        refine = DenseCRF()
     for image_id in ids:
-        batch = pseudo_collate([pipeline(dict(img_path=str(image_dir / f"{image_id}.jpg")))])
-        sample = model.test_step(batch)[0]
-        pred = sample.pred_sem_seg.data[0].cpu().numpy().astype(np.uint8)
-        save_label_png(pred, out_dir / f"{image_id}.png")
+        image = mmcv.imread(str(image_dir / f"{image_id}.jpg"))  # BGR, as mmseg's LoadImageFromFile
+        probs = predict_probs(model, image, scales, flip)
+        if refine is not None:
+            probs = torch.from_numpy(refine(np.ascontiguousarray(image[..., ::-1]), probs.numpy()))
+        save_label_png(probs.argmax(0).numpy().astype(np.uint8), out_dir / f"{image_id}.png")
 
 
 def gt_path_fn(cfg: Experiment):
@@ -78,8 +104,11 @@ def train_and_evaluate(cfg: Experiment, pseudo_dir: str | Path) -> dict:
     model = runner.model.module if hasattr(runner.model, "module") else runner.model
     work = Path(cfg.train.work_dir)
     ids = read_split(Path(cfg.train.data_root) / cfg.train.val_split)
-    predict_split(model, Path(cfg.train.data_root) / cfg.train.val_image_folder, ids, work / "val_pred")
-    result = evaluate_dirs(work / "val_pred", gt_path_fn(cfg), ids, num_classes_of(cfg))
+    t = cfg.train
+    predict_split(model, Path(t.data_root) / t.val_image_folder, ids, work / "val_pred", tuple(t.test_scales),
+                  t.test_flip, t.crf)
+    result = evaluate_dirs(work / "val_pred", gt_path_fn(cfg), ids, num_classes_of(cfg), rule="mmseg")
+    result["evaluation"] = {"scales": list(t.test_scales), "flip": t.test_flip, "crf": t.crf}
     (work / "results.json").write_text(json.dumps({"metric": "val mIoU", "miou": result["miou"], **result}, indent=1))
     return result
 

@@ -1,3 +1,4 @@
+import io
 import os
 
 import pytest
@@ -18,6 +19,10 @@ def tiny_voc(tmp_path_factory):
 def smoke_run(tmp_path_factory):
     """One smoke reproduction shared by the tests that check its outputs."""
     from sam_wsss.reproduce import smoke
+    from shared.reproduce import Run, prepare_out
 
     out = tmp_path_factory.mktemp("smoke") / "run"
-    return out, smoke(out)
+    prepare_out(out, fresh=True)
+    run = Run(paper="sam_wsss", profile="smoke", out=out, data_root=out / "data", weights_root=out / "weights",
+              fresh=True, console=io.StringIO())
+    return out, smoke(run)

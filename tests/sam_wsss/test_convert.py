@@ -4,7 +4,7 @@ import pytest
 import torch
 
 from sam_wsss.convert import convert_state_dict, load_original_checkpoint, main
-from sam_wsss.models import build_grounding_dino
+from sam_wsss.model import build_grounding_dino
 
 from .conftest import GOLDEN
 
@@ -72,7 +72,7 @@ def test_whole_pseudo_label_step_matches_the_original_on_a_photo():
 
     from sam_wsss.classes import VOC
     from sam_wsss.detector import GroundingDinoDetector
-    from sam_wsss.models import tiny_sam
+    from sam_wsss.model import tiny_sam
     from sam_wsss.pipeline import PseudoLabeler
     from sam_wsss.prompts import TextBoxPrompts
     from sam_wsss.segmenter import SamBoxSegmenter

@@ -8,15 +8,15 @@ from sam_wsss.label_map import save_label_png
 
 
 def test_generated_voc_tree_reads_through_the_official_layout(tiny_voc):
-    from_masks = voc_dataset(tiny_voc, "train")
+    from_xml = voc_dataset(tiny_voc, "train")
     from_file = voc_dataset(tiny_voc, "train", cls_labels=str(tiny_voc / "cls_labels.npy"))
-    assert len(from_masks) == 6 and from_masks.ids == from_file.ids
-    for image_id in from_masks.ids:
-        assert from_masks.labels(image_id) == from_file.labels(image_id)
-        gt = from_masks.gt(image_id)
+    assert len(from_xml) == 6 and from_xml.ids == from_file.ids
+    for image_id in from_xml.ids:
+        assert from_xml.labels(image_id) == from_file.labels(image_id)
+        gt = from_xml.gt(image_id)
         assert set(np.unique(gt)) <= {0, 8, 12, 15, 255} and (gt == 255).any()  # outlines are ignored
-        assert from_masks.image(image_id).shape == (48, 48, 3)
-        assert set(from_masks.labels(image_id)) == set(np.unique(gt).tolist()) - {0, 255}
+        assert from_xml.image(image_id).shape == (48, 48, 3)
+        assert set(from_xml.labels(image_id)) == set(np.unique(gt).tolist()) - {0, 255}
 
 
 def test_missing_and_malformed_files_are_named(tiny_voc, tmp_path):

@@ -16,7 +16,7 @@ from sam_wsss.detector import (
     preprocess_image,
     resized_size,
 )
-from sam_wsss.models import build_grounding_dino, tiny_tokenizer
+from sam_wsss.model import build_grounding_dino, tiny_tokenizer
 from sam_wsss.prompts import FileBoxPrompts, TextBoxPrompts
 
 from .conftest import GOLDEN

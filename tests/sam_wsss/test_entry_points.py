@@ -12,7 +12,7 @@ def test_generate_and_evaluate_commands_on_the_generated_tree(tiny_voc, tmp_path
     from sam_wsss.evaluate import main as evaluate_main
     from sam_wsss.generate import main as generate_main
 
-    sets = ["--set", f"pseudo.data.root={tiny_voc}", "--set", f"pseudo.out_dir={tmp_path / 'pl'}",
+    sets = ["--set", f"pseudo.data.data_root={tiny_voc}", "--set", f"pseudo.out_dir={tmp_path / 'pl'}",
             "--set", "pseudo.data.limit=2", "--set", "pseudo.data.eval_split=train"]
     generate_main(["--config", str(CONFIGS / "smoke.py"), *sets, "--shard", "0/1"])
     report = json.loads(capsys.readouterr().out.strip().splitlines()[-1])
@@ -26,7 +26,7 @@ def test_missing_data_is_a_one_line_error(tmp_path):
     from sam_wsss.generate import main as generate_main
 
     with pytest.raises(SystemExit, match=r"error: .*none/JPEGImages: missing"):
-        generate_main(["--config", str(CONFIGS / "voc.py"), "--set", f"pseudo.data.root={tmp_path}/none"])
+        generate_main(["--config", str(CONFIGS / "voc.py"), "--set", f"pseudo.data.data_root={tmp_path}/none"])
 
 
 def test_train_refuses_an_empty_pseudo_label_folder(tmp_path):
@@ -36,29 +36,48 @@ def test_train_refuses_an_empty_pseudo_label_folder(tmp_path):
         train_main(["--config", str(CONFIGS / "smoke.py"), "--pseudo-dir", str(tmp_path)])
 
 
-def test_full_profile_runs_generate_evaluate_train_in_order(tmp_path, monkeypatch):
-    import shared.launch
+def _reproduce(argv):
     from sam_wsss import reproduce
+    from shared.reproduce import main
+
+    profiles = {"smoke": reproduce.smoke, "dryrun": reproduce.dryrun, "full": reproduce.full}
+    return main(reproduce.__doc__, profiles, argv, add_arguments=reproduce.add_arguments)
+
+
+def test_full_profile_without_data_stops_with_the_prepare_command(tmp_path, capsys):
+    with pytest.raises(SystemExit) as stop:
+        _reproduce(["--profile", "full", "--data-root", str(tmp_path / "none"), "--weights-root",
+                    str(tmp_path / "w"), "--out", str(tmp_path / "o")])
+    assert stop.value.code == 2
+    err = capsys.readouterr().err
+    assert "python -m sam_wsss.prepare --dataset voc" in err and str(tmp_path / "none" / "voc2012") in err
+
+
+def test_full_profile_runs_generate_evaluate_train_in_order(tmp_path, monkeypatch):
+    from sam_wsss import reproduce
+    from shared.reproduce import Run
 
     commands = []
 
-    def fake_run(cmd):
+    def fake_sh(self, cmd, env=None):
         commands.append(list(cmd))
         if "sam_wsss.evaluate" in cmd:
-            Path(cmd[cmd.index("--out") + 1]).write_text(json.dumps({"miou": 0.5, "class_iou": [0.5] * 21}))
+            Path(cmd[cmd.index("--out") + 1]).write_text(json.dumps(
+                {"miou": 0.5, "miou_rule": "original", "missing": 0, "class_iou": [0.5] * 21}))
         if "sam_wsss.train" in cmd:
-            (tmp_path / "work").mkdir(exist_ok=True)
-            (tmp_path / "work" / "results.json").write_text(json.dumps({"miou": 0.7, "class_iou": [0.7] * 21}))
+            (tmp_path / "o" / "deeplabv2").mkdir(parents=True, exist_ok=True)
+            (tmp_path / "o" / "deeplabv2" / "results.json").write_text(json.dumps(
+                {"miou": 0.7, "miou_rule": "mmseg", "class_iou": [0.7] * 21}))
 
-    monkeypatch.setattr(shared.launch, "run", fake_run)
-    monkeypatch.setattr(reproduce, "missing_inputs", lambda cfg: [])
-    result = reproduce.full(CONFIGS / "voc.py", tmp_path / "out", [f"train.work_dir={tmp_path / 'work'}"])
+    monkeypatch.setattr(Run, "sh", fake_sh)
+    monkeypatch.setattr(reproduce, "required_inputs", lambda cfg: [])
+    result = _reproduce(["--profile", "full", "--out", str(tmp_path / "o")])
     modules = [c[c.index("-m") + 1] for c in commands]
     assert modules == ["sam_wsss.generate", "sam_wsss.evaluate", "sam_wsss.train"]
     assert "train.batch_size=10" in commands[2]  # one process here: the whole batch on it
-    assert result == {"metric": "val mIoU (DeepLab-v2 on SAM pseudo labels)", "ours": 0.7,
-                      "pseudo_label_miou": 0.5, "experiment": "voc"}
-    assert "| **mIoU** | **70.0** |" in (tmp_path / "out" / "results.md").read_text()
+    assert result["ours"] == 0.7 and result["miou_rule"] == "mmseg"
+    assert result["pseudo_label_miou"] == 0.5 and result["pseudo_label_miou_rule"] == "original"
+    assert "| **mIoU (mmseg rule)** | **70.0** |" in (tmp_path / "o" / "class_iou.md").read_text()
 
 
 def test_coco_dataset_names_ground_truth_by_number(tmp_path):
@@ -78,14 +97,14 @@ def test_coco_dataset_names_ground_truth_by_number(tmp_path):
 
 
 def test_interrupted_training_resumes_from_its_newest_checkpoint(tiny_voc, tmp_path):
+    from dataclasses import replace
+
     from sam_wsss.train import build_runner
     from shared.config import load_config
 
     cfg = load_config(CONFIGS / "smoke.py")
-    cfg.train.data_root = str(tiny_voc)
-    cfg.train.work_dir = str(tmp_path / "work")
-    cfg.train.iters, cfg.train.val_interval, cfg.train.batch_size = 4, 2, 2
-    cfg.train.log_level = "INFO"
+    cfg = replace(cfg, train=replace(cfg.train, data_root=str(tiny_voc), work_dir=str(tmp_path / "work"), max_steps=4,
+                                     val_interval=2, batch_size=2, log_level="INFO"))
     build_runner(cfg, tiny_voc / "SegmentationClassAug").train()
     work = tmp_path / "work"
     (work / "iter_4.pth").unlink()  # as if killed between the two checkpoints

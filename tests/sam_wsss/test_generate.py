@@ -11,7 +11,7 @@ from sam_wsss.evaluate import evaluate_dirs
 from sam_wsss.evaluate import main as evaluate_main
 from sam_wsss.generate import FAILURES_FILE, build_labeler, generate, shard_ids
 from sam_wsss.label_map import read_label_png
-from sam_wsss.models import tiny_sam
+from sam_wsss.model import tiny_sam
 from sam_wsss.segmenter import SamBoxSegmenter
 
 
@@ -53,17 +53,17 @@ def test_evaluation_on_known_masks(tiny_voc, tmp_path, capsys):
     dataset = voc_dataset(tiny_voc, "train")
     perfect = tmp_path / "perfect"
     perfect.mkdir()
-    for image_id in dataset.ids[:-1]:  # the last one is missing: it must count as all background
+    for image_id in dataset.ids[:-1]:  # the last one is missing: the original's rule skips it
         gt = dataset.gt(image_id)
         Image.fromarray(np.where(gt == 255, 0, gt).astype(np.uint8), mode="L").save(perfect / f"{image_id}.png")
     result = evaluate_dirs(perfect, dataset.gt_path, dataset.ids, 21)
-    assert result["missing"] == 1 and 0.3 < result["miou"] < 1.0
-    result = evaluate_dirs(perfect, dataset.gt_path, dataset.ids[:-1], 21)
-    assert result["miou"] == pytest.approx(1.0)
+    assert result["missing"] == 1 and result["miou"] == pytest.approx(1.0)
+    with pytest.raises(FileNotFoundError, match="prediction missing"):
+        evaluate_dirs(perfect, dataset.gt_path, dataset.ids, 21, rule="mmseg")
     split = tiny_voc / "ImageSets" / "Segmentation" / "train.txt"
     evaluate_main(["--pred", str(perfect), "--gt", str(tiny_voc / "SegmentationClass"), "--split", str(split),
                    "--out", str(tmp_path / "s.json")])
-    assert "| **mIoU** |" in capsys.readouterr().out
+    assert "| **mIoU (original rule)** |" in capsys.readouterr().out
     assert json.loads((tmp_path / "s.json").read_text())["images"] == 6
 
 

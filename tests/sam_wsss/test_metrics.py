@@ -4,6 +4,7 @@ import os
 
 import numpy as np
 import pytest
+import torch
 
 from sam_wsss.metrics import confusion_matrix, mean_iou, scores
 
@@ -57,3 +58,54 @@ def test_bad_inputs_are_named():
         confusion_matrix(np.zeros(4), np.zeros(5), 3)
     with pytest.raises(ValueError, match="outside 0..2"):
         confusion_matrix(np.zeros(4), np.full(4, 9), 3)
+
+
+def _only_predicted_case():
+    gt = np.array([[0, 0, 1, 1], [0, 0, 1, 1], [255, 0, 1, 1]])
+    pred = np.array([[0, 2, 1, 1], [0, 0, 1, 0], [2, 0, 1, 1]])  # class 2 predicted, never in the ground truth
+    return gt, pred
+
+
+def test_a_class_only_predicted_is_left_out_by_the_original_rule_and_counts_under_mmseg():
+    gt, pred = _only_predicted_case()
+    # class 0: 4 right of 5 gt and 5 predicted -> 4/6; class 1: 5 of 6 gt, 5 predicted -> 5/6; class 2: 0/1
+    original, mmseg = mean_iou([(gt, pred)], 3), mean_iou([(gt, pred)], 3, rule="mmseg")
+    assert original["miou"] == pytest.approx((4 / 6 + 5 / 6) / 2) and original["miou_rule"] == "original"
+    assert mmseg["miou"] == pytest.approx((4 / 6 + 5 / 6 + 0) / 3) and mmseg["miou_rule"] == "mmseg"
+    with pytest.raises(ValueError, match="mIoU rule 'x' unknown"):
+        mean_iou([(gt, pred)], 3, rule="x")
+
+
+def test_mmseg_rule_equals_mmsegmentations_iou_metric():
+    from mmseg.evaluation import IoUMetric
+
+    rng = np.random.default_rng(0)
+    pairs = []
+    for _ in range(3):
+        gt = rng.integers(0, 4, (12, 9))
+        gt[0] = 255
+        pairs.append((gt, rng.integers(0, 5, (12, 9))))  # class 4 is never in the ground truth
+    metric = IoUMetric(iou_metrics=["mIoU"])
+    metric.dataset_meta = dict(classes=tuple("abcde"))
+    results = [metric.intersect_and_union(torch.from_numpy(p), torch.from_numpy(g), 5, 255) for g, p in pairs]
+    expected = metric.compute_metrics(results)["mIoU"]  # percent, rounded to 2 decimals
+    assert 100 * mean_iou(pairs, 5, rule="mmseg")["miou"] == pytest.approx(expected, abs=0.005)
+    assert 100 * mean_iou(pairs, 5)["miou"] != pytest.approx(expected, abs=0.5)
+
+
+def test_missing_prediction_is_skipped_by_the_original_rule_and_an_error_under_mmseg(tmp_path):
+    from sam_wsss.evaluate import evaluate_dirs
+    from sam_wsss.label_map import save_label_png
+
+    gt, pred = _only_predicted_case()
+    gt = np.where(gt == 255, 0, gt).astype(np.uint8)
+    (tmp_path / "gt").mkdir()
+    (tmp_path / "pred").mkdir()
+    for name in ("a", "b"):
+        save_label_png(gt, tmp_path / "gt" / f"{name}.png")
+    save_label_png(pred.astype(np.uint8), tmp_path / "pred" / "a.png")  # b has no prediction
+    result = evaluate_dirs(tmp_path / "pred", lambda i: tmp_path / "gt" / f"{i}.png", ["a", "b"], 3)
+    alone = mean_iou([(gt, pred)], 3)
+    assert result["miou"] == alone["miou"] and result["missing"] == 1 and result["missing_ids"] == ["b"]
+    with pytest.raises(FileNotFoundError, match="b.png: prediction missing"):
+        evaluate_dirs(tmp_path / "pred", lambda i: tmp_path / "gt" / f"{i}.png", ["a", "b"], 3, rule="mmseg")

@@ -38,7 +38,7 @@ import transformers
 assert transformers.__version__.startswith("4."), transformers.__version__
 from transformers import BertConfig, BertModel, BertTokenizer
 
-from sam_wsss.models import _FIXED_IDS, _TINY_WORDS, tiny_grounding_dino_config
+from sam_wsss.model import _FIXED_IDS, _TINY_WORDS, tiny_grounding_dino_config
 
 hf_cfg = tiny_grounding_dino_config()
 tokens = [_FIXED_IDS.get(i, f"[unused{i}]") for i in range(1030)] + _TINY_WORDS
@@ -104,7 +104,7 @@ torch.save({"pixel_values": pixels, "caption": caption, "input_ids": torch.tenso
 
 # ---- the whole pseudo-label step on one photo, as process_pascal.py runs it: load_image, get_grounding_output
 # (with get_phrases_from_posmap_2), SAM box prompts, save_mask_data; SAM is segment-anything (the original vendors
-# the same code) with the weights of sam_wsss.models.tiny_sam(seed=0)
+# the same code) with the weights of sam_wsss.model.tiny_sam(seed=0)
 import ast
 import json
 import os
@@ -113,7 +113,7 @@ import numpy as np
 import skimage.data
 from PIL import Image
 
-from sam_wsss.models import tiny_sam
+from sam_wsss.model import tiny_sam
 
 
 def extract(path, names):

@@ -37,7 +37,7 @@ exec(pascal_src[start:end], ns)
 exec(extract("process_pascal.py", {"save_mask_data"}), ns)
 
 sys.path.insert(0, REPO)
-from sam_wsss.models import tiny_tokenizer
+from sam_wsss.model import tiny_tokenizer
 
 out = {}
 rng = np.random.default_rng(0)

@@ -1,4 +1,8 @@
-"""Builders for the two frozen models of the pipeline: Grounding DINO (transformers) and SAM (segment-anything).
+"""The models of an experiment: the segmentation network trained on the pseudo labels (`build_model`), and the
+two frozen models of the pseudo-label pipeline, Grounding DINO (transformers) and SAM (segment-anything).
+
+`build_model(cfg)` builds DeepLab-v2 as mmsegmentation builds it for training (`segtrain.model_config`), without
+loading any weights (the runner loads `train.pretrained` when it initialises the network).
 
 Paper setting (run_pascal.sh / run_coco.sh): Grounding DINO Swin-T OGC (`groundingdino_swint_ogc.pth`,
 config GroundingDINO_SwinT_OGC.py) and SAM ViT-H (`sam_vit_h_4b8939.pth`). `tiny` builds randomly initialised
@@ -24,6 +28,27 @@ from transformers import (
 from sam_wsss.classes import COCO_CLASSES, EXTRA_PROMPTS_VOC, VOC_CLASSES
 
 SAM_TYPES = ("vit_h", "vit_l", "vit_b")
+
+
+def num_classes_of(cfg) -> int:
+    """21 for PASCAL VOC (background + 20), 81 for MS-COCO (background + 80)."""
+    return 21 if cfg.train.dataset == "voc" else 81
+
+
+def build_model(cfg) -> torch.nn.Module:
+    """DeepLab-v2 of `cfg.train` (an `Experiment`), as an mmsegmentation EncoderDecoder, weights not loaded."""
+    from mmengine.config import ConfigDict
+    from mmengine.registry import DefaultScope
+    from mmseg.registry import MODELS
+    from mmseg.utils import register_all_modules
+
+    import sam_wsss.mmseg_modules  # noqa: F401  (registers DeepLabV2Head)
+    from sam_wsss.segtrain import model_config
+
+    register_all_modules(init_default_scope=False)
+    with DefaultScope.overwrite_default_scope("mmseg"):  # its data preprocessor is found in mmseg's registry
+        # ConfigDict: attribute access to test_cfg, as a runner's config gives
+        return MODELS.build(ConfigDict(model_config(cfg.train, num_classes_of(cfg))))
 
 
 def swint_ogc_config() -> GroundingDinoConfig:
