@@ -12,6 +12,7 @@ CPU, torch profiler's allocation events).
 from __future__ import annotations
 
 import argparse
+import os
 import statistics
 import sys
 import time
@@ -96,7 +97,10 @@ def peak_memory(impl: str, n: int, mode: str, channels: int, batch: int) -> floa
         return (torch.cuda.max_memory_allocated() - base) / 2**20
     from torch.profiler import ProfilerActivity, profile
 
-    with profile(activities=[ProfilerActivity.CPU], profile_memory=True) as prof:
+    # the output is the table alone: kineto logs that it found no GPU (read when the profiler first starts),
+    # and torch warns that a profiler without accumulation keeps only its last cycle (this one has one cycle)
+    os.environ.setdefault("KINETO_LOG_LEVEL", "5")
+    with profile(activities=[ProfilerActivity.CPU], profile_memory=True, acc_events=True) as prof:
         step(fn, x, mode)
     events = sorted((e.start_ns(), e.nbytes()) for e in prof.profiler.kineto_results.events() if e.name() == "[memory]")
     current = peak = 0

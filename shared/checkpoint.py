@@ -1,10 +1,17 @@
-"""Atomic checkpoints: a write that dies half-way never replaces the previous checkpoint."""
+"""Atomic checkpoints: a write that dies half-way never replaces the previous checkpoint.
+
+A checkpoint damaged after it was written (a copy cut short, a full disk, a flipped byte) is skipped
+by `latest_checkpoint`, which says which file it passed over and why, and returns the newest
+complete one instead.
+"""
 
 from __future__ import annotations
 
 import os
 import re
+import sys
 import tempfile
+import zipfile
 from pathlib import Path
 from typing import Any
 
@@ -47,9 +54,48 @@ def list_checkpoints(folder: str | Path) -> list[tuple[int, Path]]:
     return sorted(found)
 
 
+def checkpoint_problem(path: str | Path) -> str | None:
+    """Why `path` is not a complete checkpoint, or None if it is.
+
+    torch.save writes a zip archive with a CRC-32 per member: a file cut short has no central
+    directory, and a changed byte fails its member's checksum. Reads the file once, unpickles nothing.
+    """
+    try:
+        archive = zipfile.ZipFile(path)
+    except (zipfile.BadZipFile, OSError) as err:
+        return f"truncated, or not a file torch.save wrote ({err})"
+    with archive:
+        for info in archive.infolist():
+            if info.CRC == 0 and info.file_size > 0:
+                continue  # written with torch's CRC computation switched off: nothing to compare
+            try:
+                with archive.open(info) as member:
+                    while member.read(1 << 24):
+                        pass
+            except (zipfile.BadZipFile, OSError, EOFError, ValueError, RuntimeError) as err:  # zlib errors too
+                return f"damaged: member {info.filename} cannot be read back ({err})"
+    return None
+
+
+def newest_complete_checkpoint(folder: str | Path) -> tuple[Path | None, list[tuple[Path, str]]]:
+    """The newest complete checkpoint in `folder` (None if there is none), and each newer file passed
+    over with the reason."""
+    skipped = []
+    for _, path in reversed(list_checkpoints(folder)):
+        problem = checkpoint_problem(path)
+        if problem is None:
+            return path, skipped
+        skipped.append((path, problem))
+    return None, skipped
+
+
 def latest_checkpoint(folder: str | Path) -> Path | None:
-    found = list_checkpoints(folder)
-    return found[-1][1] if found else None
+    """The newest complete checkpoint; each newer damaged one is named on stderr with what is wrong."""
+    path, skipped = newest_complete_checkpoint(folder)
+    fallback = f"using {path.name} instead" if path is not None else "no complete checkpoint is left"
+    for bad, problem in skipped:
+        print(f"warning: skipping checkpoint {bad}: {problem}; {fallback}", file=sys.stderr, flush=True)
+    return path
 
 
 def prune_checkpoints(folder: str | Path, keep: int) -> None:

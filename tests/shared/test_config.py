@@ -24,6 +24,7 @@ class Model:
 @dataclass
 class Experiment:
     name: str = "toy"
+    layers: list[int] = field(default_factory=lambda: [2, 2])
     model: Model = field(default_factory=Model)
     train: TrainerConfig = field(default_factory=TrainerConfig)
 
@@ -109,3 +110,25 @@ def test_validate_accepts_ints_for_floats_and_rejects_bools_for_ints() -> None:
         validate(Experiment(model=Model(dim=True)))
     assert to_dict(Experiment())["model"]["kernel"] == [3, 3]
     assert dataclasses.is_dataclass(from_dict(to_dict(Experiment())).train)
+
+
+def test_a_bool_is_not_a_float() -> None:
+    """`dropout=True` in a config file is a mistake, not 1.0."""
+    with pytest.raises(ConfigError, match="config key 'model.dropout' expects float, got True"):
+        validate(Experiment(model=Model(dropout=True)))
+    data = to_dict(Experiment())
+    data["train"]["optim"]["lr"] = False
+    with pytest.raises(ConfigError, match="config key 'train.optim.lr' expects float, got False"):
+        from_dict(data)
+
+
+def test_list_elements_are_checked() -> None:
+    with pytest.raises(ConfigError, match="config key 'layers' expects int, got '3'"):
+        validate(Experiment(layers=[2, "3"]))
+    with pytest.raises(ConfigError, match="config key 'layers' expects int, got 2.5"):
+        apply_overrides(Experiment(), ["layers=[1, 2.5]"])
+    data = to_dict(Experiment())
+    data["layers"] = [1, None]
+    with pytest.raises(ConfigError, match="config key 'layers' expects int, got None"):
+        from_dict(data)
+    assert apply_overrides(Experiment(), ["layers=[4, 4, 8]"]).layers == [4, 4, 8]

@@ -4,6 +4,8 @@ import json
 import sys
 from pathlib import Path
 
+import pytest
+
 from shared.launch import train_command
 from shared.results import load_results, main, markdown_table, plot_metric
 from shared.runlog import RunLogger
@@ -49,3 +51,37 @@ def test_resumed_logger_drops_records_after_the_checkpoint(tmp_path: Path) -> No
     RunLogger(tmp_path, resume_step=2).close()
     steps = [json.loads(line)["step"] for line in (tmp_path / "metrics.jsonl").read_text().splitlines()]
     assert steps == [1, 2]
+
+
+def test_metric_kept_only_in_results_json_is_drawn_per_run(tmp_path: Path, capsys) -> None:
+    """A smoke run logs train/loss as it goes and puts its final metric (here `miou`) only in results.json."""
+    runs = []
+    for name, miou in (("a", 0.25), ("b", 0.5)):
+        logger = RunLogger(tmp_path / name)
+        logger.log(1, "train", {"loss": 1.0})
+        logger.write_results({"miou": miou, "step": 1})
+        logger.close()
+        runs.append(str(tmp_path / name))
+    main([*runs, "--metric", "miou", "--out", str(tmp_path / "report")])
+    assert (tmp_path / "report.png").stat().st_size > 1000
+    import matplotlib.image
+
+    image = matplotlib.image.imread(tmp_path / "report.png")
+    blue = (image[..., 2] > 0.6) & (image[..., 0] < 0.3)  # matplotlib's first colour: the bars
+    columns = blue.any(axis=0).nonzero()[0]
+    heights = [blue[:, c].sum() for c in (columns.min() + 2, columns.max() - 2)]
+    assert heights[1] == pytest.approx(2 * heights[0], rel=0.05), "bar b (0.5) is twice bar a (0.25)"
+    assert "| a |" in capsys.readouterr().out
+
+
+def test_unknown_metric_names_what_the_runs_have(tmp_path: Path) -> None:
+    run = make_run(tmp_path / "a", [2.0, 1.0], 0.75)
+    with pytest.raises(SystemExit) as err:
+        main([str(run), "--metric", "eval/miou", "--out", str(tmp_path / "report")])
+    message = str(err.value)
+    assert "no run logged 'eval/miou'" in message
+    assert "metrics.jsonl holds: eval/accuracy, train/loss" in message
+    assert "results.json holds: accuracy, step" in message
+    assert not (tmp_path / "report.png").exists() and not (tmp_path / "report.md").exists()
+    with pytest.raises(ValueError, match="no run logged 'train/miou'"):
+        plot_metric([run], "train/miou", tmp_path / "x.png")

@@ -38,3 +38,12 @@ def test_bad_batch_sizes() -> None:
         ResumableBatchSampler(50, 10, grad_accum=3)
     with pytest.raises(ValueError, match="fewer than one batch"):
         ResumableBatchSampler(5, 8)
+
+
+@pytest.mark.parametrize(("world", "accum", "start"), [(1, 1, 0), (1, 1, 3), (2, 3, 1), (4, 1, 2)])
+def test_length_counts_only_the_batches_left_after_a_resume(world: int, accum: int, start: int) -> None:
+    """DataLoader's len() and progress bars rely on it: a resumed epoch yields fewer batches."""
+    for rank in range(world):
+        s = ResumableBatchSampler(50, 12, accum, rank, world, seed=3)
+        s.set_position(1, start)
+        assert len(s) == len(list(s)) == (4 - start) * accum

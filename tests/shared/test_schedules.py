@@ -72,6 +72,25 @@ def test_closed_forms() -> None:
         build_scheduler(torch.optim.SGD([torch.nn.Parameter(torch.zeros(1))], lr=1.0), ScheduleConfig(warmup_steps=20), 10)
 
 
+def test_inverse_sqrt_without_warmup_decays_from_the_full_lr() -> None:
+    """No warm-up: update s uses 1/sqrt(s) of the base LR; updates 0 and 1 use the full LR."""
+    cfg = ScheduleConfig(name="inverse_sqrt", warmup_steps=0)
+    got = [lr_multiplier(cfg, s, 1000) for s in (0, 1, 4, 16, 100)]
+    assert got == pytest.approx([1.0, 1.0, 0.5, 0.25, 0.1], rel=1e-12)
+
+
+def test_warmup_may_last_the_whole_run() -> None:
+    param = torch.nn.Parameter(torch.zeros(1))
+    optimizer = torch.optim.SGD([param], lr=2.0)
+    scheduler = build_scheduler(optimizer, ScheduleConfig(name="cosine", warmup_steps=8), 8)
+    lrs = []
+    for _ in range(8):
+        lrs.append(optimizer.param_groups[0]["lr"])
+        optimizer.step()
+        scheduler.step()
+    assert lrs == pytest.approx([2.0 * s / 8 for s in range(8)])
+
+
 def test_step_schedule_equals_torch_steplr() -> None:
     param = torch.nn.Parameter(torch.zeros(1))
     opt = torch.optim.SGD([param], lr=1.0)
