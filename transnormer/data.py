@@ -6,13 +6,12 @@ Official layout (wikitext-103-v1.zip, tokenised):
     <root>/dict.txt  (optional)  fairseq's dictionary: '<symbol> <count>' per line, most frequent first
 
 Every line, blank ones included, becomes its whitespace tokens followed by </s>, and the splits are
-one stream each (fairseq-preprocess --only-source, then --sample-break-mode none): training samples
-are consecutive blocks of `tokens_per_sample` tokens, targets shifted by one.
+one stream each (fairseq-preprocess --only-source, then --sample-break-mode none), cut into blocks by
+shared.lm.LMBlocks as fairseq cuts them (the first token is predicted from </s>).
 """
 
 from __future__ import annotations
 
-import random
 from collections import Counter
 from pathlib import Path
 
@@ -34,7 +33,7 @@ def split_path(root: str | Path, split: str) -> Path:
     if not path.is_file():
         raise DataError(
             f"{path} does not exist; expected WikiText-103's wiki.{{train,valid,test}}.tokens in {root} "
-            "(python -m transnormer.prepare --out data/wikitext-103)"
+            "(python -m transnormer.prepare)"
         )
     return path
 
@@ -102,56 +101,6 @@ def load_dictionary(root: str | Path) -> Dictionary:
     return Dictionary.build([split_path(root, "train")])
 
 
-class LMBlocks(torch.utils.data.Dataset):
-    """Consecutive blocks of a token stream: item i = (tokens[iT : (i+1)T], tokens[iT+1 : (i+1)T+1])."""
-
-    def __init__(self, stream: torch.Tensor, tokens_per_sample: int) -> None:
-        if stream.numel() < tokens_per_sample + 1:
-            raise DataError(f"a split of {stream.numel()} tokens is shorter than one block of {tokens_per_sample}")
-        self.stream = stream
-        self.block = tokens_per_sample
-        self.count = (stream.numel() - 1) // tokens_per_sample
-
-    def __len__(self) -> int:
-        return self.count
-
-    def __getitem__(self, i: int) -> dict[str, torch.Tensor]:
-        start = i * self.block
-        return {"tokens": self.stream[start : start + self.block], "target": self.stream[start + 1 : start + self.block + 1]}
-
-
-def load_split(root: str | Path, split: str, dictionary: Dictionary, tokens_per_sample: int) -> LMBlocks:
-    return LMBlocks(dictionary.encode_file(split_path(root, split)), tokens_per_sample)
-
-
-# ----------------------------------------------------------------------------------------------
-# a generated corpus in the same layout, for the smoke run and the tests
-
-
-def generate_corpus(root: str | Path, num_words: int = 64, lines: tuple[int, int, int] = (1200, 60, 60),
-                    seed: int = 0) -> Path:
-    """Write wiki.{train,valid,test}.tokens: headings and paragraphs from a sparse Markov chain
-    (each word has three likely successors), so a model that learns the transitions beats the
-    unigram baseline by a wide margin."""
-    root = Path(root)
-    root.mkdir(parents=True, exist_ok=True)
-    rng = random.Random(seed)
-    words = [f"w{i:03d}" for i in range(num_words)]
-    successors = {w: rng.sample(words, 3) for w in words}
-
-    def paragraph() -> str:
-        w = rng.choice(words)
-        out = [w]
-        for _ in range(rng.randint(10, 40)):
-            w = rng.choice(successors[w]) if rng.random() < 0.95 else rng.choice(words)
-            out.append(w)
-        return " " + " ".join(out) + " . "
-
-    for split, count in zip(SPLITS, lines, strict=True):
-        rows = []
-        for i in range(count):
-            if i % 20 == 0:
-                rows += ["", f" = {rng.choice(words)} {rng.choice(words)} = ", ""]
-            rows.append(paragraph())
-        (root / f"wiki.{split}.tokens").write_text("\n".join(rows) + "\n", encoding="utf-8")
-    return root
+def load_split(root: str | Path, split: str, dictionary: Dictionary) -> torch.Tensor:
+    """A split's token stream: every line's tokens then </s>."""
+    return dictionary.encode_file(split_path(root, split))

@@ -3,7 +3,8 @@
     python -m transnormer.evaluate --config transnormer/configs/wikitext103_alm_t1.py \
         --checkpoint runs/transnormer/.../checkpoints/step_00100000.pt [--original] [--split test] [--out ppl.json]
 
-Perplexity is reduced as fairseq-eval-lm reduces it (metrics.py). Prints and writes JSON.
+As fairseq-eval-lm (--sample-break-mode none, --context-window 0): every token of the split is scored
+once, in blocks of tokens_per_sample targets, the last block shorter (shared.lm). Prints and writes JSON.
 """
 
 from __future__ import annotations
@@ -16,9 +17,10 @@ from pathlib import Path
 import torch
 
 from shared.config import apply_overrides, load_config
+from shared.lm import LMBlocks, evaluate_ppl
 from transnormer.convert import convert_state_dict
-from transnormer.data import load_dictionary, load_split
-from transnormer.train import build_model, evaluate_ppl
+from transnormer.data import EOS, load_dictionary, load_split
+from transnormer.model import build_model
 
 
 def main() -> None:
@@ -33,7 +35,7 @@ def main() -> None:
     exp = apply_overrides(load_config(args.config), args.overrides)
     if exp.task != "alm":
         raise SystemExit("evaluate.py scores the autoregressive LM; the masked LM reports its perplexity in training")
-    dictionary = load_dictionary(exp.data.root)
+    dictionary = load_dictionary(exp.data.data_root)
     exp = dataclasses.replace(exp, model=dataclasses.replace(exp.model, vocab_size=len(dictionary), dropout=0.0))
     if not args.checkpoint.is_file():
         raise SystemExit(f"error: checkpoint {args.checkpoint} does not exist")
@@ -43,8 +45,9 @@ def main() -> None:
     model.load_state_dict(state, strict=True)
     device = "cuda" if torch.cuda.is_available() else "cpu"
     model.to(device).eval()
-    data = load_split(exp.data.root, args.split, dictionary, exp.data.tokens_per_sample)
-    result = {"split": args.split, "ppl": evaluate_ppl(model, data, exp.data.eval_batch_size), "tokens": len(data) * data.block}
+    stream = load_split(exp.data.data_root, args.split, dictionary)
+    blocks = LMBlocks(stream, exp.data.tokens_per_sample, EOS)
+    result = {"split": args.split, "ppl": evaluate_ppl(model, blocks, exp.data.eval_batch_size), "tokens": stream.numel()}
     print(json.dumps(result))
     if args.out:
         args.out.write_text(json.dumps(result, indent=2) + "\n")

@@ -18,10 +18,13 @@ from pathlib import Path
 import torch
 import torch.nn.functional as F
 
+from shared.lm import LMBlocks
 from shared.rng import seed_everything
 from transnormer.attention import NormAttention
-from transnormer.data import generate_corpus, load_dictionary, load_split
-from transnormer.model import TransNormerConfig, TransNormerLM
+from transnormer.config import TransNormerConfig
+from transnormer.data import EOS, load_dictionary, load_split
+from transnormer.model import TransNormerLM
+from transnormer.synthetic import generate_corpus
 
 VARIANTS = {"vanilla linear attention (scaling)": True, "NormAttention": False}
 
@@ -29,8 +32,8 @@ VARIANTS = {"vanilla linear attention (scaling)": True, "NormAttention": False}
 def record(scaling: bool, data, vocab: int, steps: int, batch_size: int, seed: int) -> list[list[float]]:
     """Per step, the gradient norm of each attention layer's input (b, n, d)."""
     seed_everything(seed)
-    cfg = TransNormerConfig(vocab_size=vocab, dim=64, num_layers=4, num_heads=4, num_diag_layers=0, kernel="1+elu",
-                            scaling=scaling, dropout=0.0, max_positions=data.block, chunk_size=16)
+    cfg = TransNormerConfig(vocab_size=vocab, embed_dim=64, num_layers=4, num_heads=4, num_diag_layers=0, kernel="1+elu",
+                            scaling=scaling, dropout=0.0, max_positions=data.length, chunk_size=16)
     model = TransNormerLM(cfg)
     optimizer = torch.optim.Adam(model.parameters(), lr=1e-3, betas=(0.9, 0.98))
     inputs: list[torch.Tensor] = []
@@ -92,7 +95,7 @@ def main() -> None:
     args.out.mkdir(parents=True, exist_ok=True)
     corpus = args.corpus or generate_corpus(args.out / "corpus")
     dictionary = load_dictionary(corpus)
-    data = load_split(corpus, "train", dictionary, args.tokens_per_sample)
+    data = LMBlocks(load_split(corpus, "train", dictionary), args.tokens_per_sample, EOS, full_only=True)
     results = {name: record(scaling, data, len(dictionary), args.steps, args.batch_size, args.seed)
                for name, scaling in VARIANTS.items()}
     summary = {name: {"relative_std": relative_std([statistics.fmean(s) for s in steps]),

@@ -13,6 +13,8 @@ from collections.abc import Iterable
 
 import torch
 
+from shared.lm import perplexity as lm_perplexity
+
 
 def eval_lm_loss(positional_scores: Iterable[torch.Tensor]) -> tuple[float, int]:
     """Base-2 mean NLL and the token count over log-probabilities (natural log), one tensor per
@@ -43,11 +45,5 @@ def get_perplexity(loss: float | None, round_to: int = 2, base: float = 2) -> fl
         return float("inf")
 
 
-def perplexity_from_nll(nll_sum_nats: float, num_tokens: int) -> float:
-    """exp(mean NLL in nats) == 2 ** (mean NLL in bits); 1.0 when nothing was scored, as eval_lm."""
-    if num_tokens <= 0:
-        return 1.0
-    try:
-        return math.exp(nll_sum_nats / num_tokens)
-    except OverflowError:
-        return float("inf")
+# 2 ** (mean NLL in bits) from a summed NLL in nats; 1.0 when nothing was scored, as eval_lm
+perplexity_from_nll = lm_perplexity

@@ -13,60 +13,23 @@ Config names follow fairseq-evo's `transnormer_t1` / `transnormer_t2` / `roberta
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
-from typing import Literal
 
 import torch
 import torch.nn.functional as F
 from torch import nn
 
-from transnormer.attention import DiagAttention, Kernel, NormAttention
+from transnormer.attention import DiagAttention, NormAttention
+from transnormer.config import LMExperiment, LRAModelConfig, TransNormerConfig
 from transnormer.layers import GLU, FeedForward, RelativePositionTransform, make_norm, sinusoidal_table
 
 
-@dataclass
-class TransNormerConfig:
-    vocab_size: int = 267_744  # fairseq's WikiText-103 dictionary (padded to a multiple of 8)
-    dim: int = 512
-    num_layers: int = 6
-    num_heads: int = 8
-    num_diag_layers: int = -1  # DiagAttention in the first layers; -1: half of them (the paper's arrangement)
-    diag_first: bool = True  # False: NormAttention first, DiagAttention last (an ablation of the order)
-    block_size: int = 64  # DiagAttention's block
-    diag_softmax: bool = False  # T1: ReLU + norm in the blocks; T2: softmax
-    kernel: Kernel = "elu"  # T1: elu; T2: 1+elu
-    attention_norm: str = "simplermsnorm"
-    scaling: bool = False  # True: vanilla (scaled) linear attention instead of NormAttention (ablation)
-    layer_norm: str = "simplermsnorm"  # the pre-norms and the final norm
-    glu_hidden: int = -1  # -1: int(8/3 * dim), as the original
-    glu_act: str = "identity"
-    positional: bool = True  # the relative positional transform on q, k (learned rotary + householder)
-    max_positions: int = 512
-    dropout: float = 0.1
-    attention_dropout: float = 0.0
-    chunk_size: int = 64  # NormAttention's chunked causal form
-    padding_idx: int = 1
-    tie_embeddings: bool = True
-    causal: bool = True
-
-    @property
-    def diag_layers(self) -> int:
-        return self.num_layers // 2 if self.num_diag_layers < 0 else self.num_diag_layers
-
-    def mixer_kinds(self) -> list[str]:
-        """'diag' or 'norm' per layer, in order."""
-        n_diag = self.diag_layers
-        kinds = ["diag"] * n_diag + ["norm"] * (self.num_layers - n_diag)
-        return kinds if self.diag_first else kinds[::-1]
-
-
 def build_mixer(cfg: TransNormerConfig, kind: str) -> nn.Module:
-    head_dim = cfg.dim // cfg.num_heads
+    head_dim = cfg.embed_dim // cfg.num_heads
     positional = RelativePositionTransform(head_dim) if cfg.positional else None
     if kind == "diag":
-        return DiagAttention(cfg.dim, cfg.num_heads, cfg.block_size, cfg.causal, cfg.diag_softmax,
+        return DiagAttention(cfg.embed_dim, cfg.num_heads, cfg.block_size, cfg.causal, cfg.diag_softmax,
                              cfg.attention_norm, positional, cfg.attention_dropout)
-    return NormAttention(cfg.dim, cfg.num_heads, cfg.kernel, cfg.causal, cfg.attention_norm, positional,
+    return NormAttention(cfg.embed_dim, cfg.num_heads, cfg.kernel, cfg.causal, cfg.attention_norm, positional,
                          cfg.chunk_size, cfg.scaling)
 
 
@@ -79,10 +42,10 @@ class TransNormerLayer(nn.Module):
         self.kind = kind
         self.pre_norm = pre_norm
         self.self_attn = build_mixer(cfg, kind)
-        self.self_attn_layer_norm = make_norm(cfg.layer_norm, cfg.dim)
-        hidden = cfg.glu_hidden if cfg.glu_hidden > 0 else int(8 / 3 * cfg.dim)
-        self.glu = GLU(cfg.dim, hidden, cfg.glu_act)
-        self.final_layer_norm = make_norm(cfg.layer_norm, cfg.dim)
+        self.self_attn_layer_norm = make_norm(cfg.layer_norm, cfg.embed_dim)
+        hidden = cfg.glu_hidden if cfg.glu_hidden > 0 else int(8 / 3 * cfg.embed_dim)
+        self.glu = GLU(cfg.embed_dim, hidden, cfg.glu_act)
+        self.final_layer_norm = make_norm(cfg.layer_norm, cfg.embed_dim)
         self.dropout = nn.Dropout(cfg.dropout)
 
     def _branch(self, x: torch.Tensor, fn, norm: nn.Module) -> torch.Tensor:
@@ -114,21 +77,21 @@ class TransNormerLM(nn.Module):
     def __init__(self, cfg: TransNormerConfig) -> None:
         super().__init__()
         self.cfg = cfg
-        self.embed_tokens = nn.Embedding(cfg.vocab_size, cfg.dim, padding_idx=cfg.padding_idx)
-        nn.init.normal_(self.embed_tokens.weight, std=cfg.dim**-0.5)  # fairseq's Embedding init
+        self.embed_tokens = nn.Embedding(cfg.vocab_size, cfg.embed_dim, padding_idx=cfg.padding_idx)
+        nn.init.normal_(self.embed_tokens.weight, std=cfg.embed_dim**-0.5)  # fairseq's Embedding init
         nn.init.zeros_(self.embed_tokens.weight[cfg.padding_idx])
-        self.embed_scale = math.sqrt(cfg.dim)
+        self.embed_scale = math.sqrt(cfg.embed_dim)
         # fairseq positions start after the padding index
-        table = sinusoidal_table(cfg.max_positions + cfg.padding_idx + 1, cfg.dim, cfg.padding_idx)
+        table = sinusoidal_table(cfg.max_positions + cfg.padding_idx + 1, cfg.embed_dim, cfg.padding_idx)
         self.register_buffer("positions", table, persistent=False)
         self.dropout = nn.Dropout(cfg.dropout)
         self.layers = nn.ModuleList(TransNormerLayer(cfg, kind) for kind in cfg.mixer_kinds())
-        self.layer_norm = make_norm(cfg.layer_norm, cfg.dim)
-        self.output_projection = nn.Linear(cfg.dim, cfg.vocab_size, bias=False)
+        self.layer_norm = make_norm(cfg.layer_norm, cfg.embed_dim)
+        self.output_projection = nn.Linear(cfg.embed_dim, cfg.vocab_size, bias=False)
         if cfg.tie_embeddings:
             self.output_projection.weight = self.embed_tokens.weight
         else:
-            nn.init.normal_(self.output_projection.weight, std=cfg.dim**-0.5)
+            nn.init.normal_(self.output_projection.weight, std=cfg.embed_dim**-0.5)
 
     def embed(self, tokens: torch.Tensor, start: int = 0) -> torch.Tensor:
         n = tokens.shape[1]
@@ -167,14 +130,14 @@ class TransNormerBidirectional(nn.Module):
     def __init__(self, cfg: TransNormerConfig) -> None:
         super().__init__()
         self.cfg = cfg
-        self.embed_tokens = nn.Embedding(cfg.vocab_size, cfg.dim, padding_idx=cfg.padding_idx)
-        self.embed_positions = nn.Embedding(cfg.max_positions + cfg.padding_idx + 1, cfg.dim,
+        self.embed_tokens = nn.Embedding(cfg.vocab_size, cfg.embed_dim, padding_idx=cfg.padding_idx)
+        self.embed_positions = nn.Embedding(cfg.max_positions + cfg.padding_idx + 1, cfg.embed_dim,
                                             padding_idx=cfg.padding_idx)
-        self.layernorm_embedding = nn.LayerNorm(cfg.dim)
+        self.layernorm_embedding = nn.LayerNorm(cfg.embed_dim)
         self.dropout = nn.Dropout(cfg.dropout)
         self.layers = nn.ModuleList(TransNormerLayer(cfg, kind, pre_norm=False) for kind in cfg.mixer_kinds())
-        self.lm_dense = nn.Linear(cfg.dim, cfg.dim)
-        self.lm_layer_norm = nn.LayerNorm(cfg.dim)
+        self.lm_dense = nn.Linear(cfg.embed_dim, cfg.embed_dim)
+        self.lm_layer_norm = nn.LayerNorm(cfg.embed_dim)
         self.lm_bias = nn.Parameter(torch.zeros(cfg.vocab_size))
         for module in self.modules():  # RoBERTa's init_bert_params
             if isinstance(module, (nn.Linear, nn.Embedding)):
@@ -188,8 +151,9 @@ class TransNormerBidirectional(nn.Module):
         padding_mask = tokens.eq(self.cfg.padding_idx)
         pos = torch.cumsum(~padding_mask, dim=1) * ~padding_mask + self.cfg.padding_idx
         x = self.layernorm_embedding(self.embed_tokens(tokens) + self.embed_positions(pos))
-        x = self.dropout(x) * (~padding_mask).unsqueeze(-1).to(x.dtype)
-        mask = padding_mask if padding_mask.any() else None
+        x = self.dropout(x) * (~padding_mask).unsqueeze(-1).to(x.dtype)  # as fairseq's encoder: padding enters as 0
+        # the original hands its layers a padding mask that its attentions ignore (the recipe's default here)
+        mask = padding_mask if self.cfg.mask_padding_in_layers else None
         for layer in self.layers:
             x = layer(x, mask)
         return x
@@ -197,23 +161,6 @@ class TransNormerBidirectional(nn.Module):
     def forward(self, tokens: torch.Tensor) -> torch.Tensor:
         x = self.lm_layer_norm(F.gelu(self.lm_dense(self.features(tokens))))
         return F.linear(x, self.embed_tokens.weight) + self.lm_bias
-
-
-@dataclass
-class LRAModelConfig:
-    """OpenNLPLab/lra's `transnormer` model (configs/model/transnormer.yaml + the experiment files)."""
-
-    dim: int = 128
-    num_layers: int = 4  # pairs of (attention, feed-forward) blocks; the first half use DiagAttention
-    num_heads: int = 8
-    block_size: int = 64
-    diag_softmax: bool = True
-    kernel: Kernel = "1+elu"
-    norm: Literal["layernorm", "batchnorm"] = "layernorm"
-    expand_ratio_ffn: float = 1.0
-    dropout: float = 0.0
-    pooling: Literal["mean", "cls", "masked_mean", "last"] = "mean"
-    mlp_dim: int = 128  # classifier head
 
 
 class LRABlock(nn.Module):
@@ -234,31 +181,30 @@ class LRAEncoder(nn.Module):
 
     def __init__(self, cfg: LRAModelConfig, vocab_size: int, max_length: int) -> None:
         super().__init__()
-        self.embed = nn.Embedding(vocab_size, cfg.dim)
-        self.register_buffer("positions", sinusoidal_table(max_length, cfg.dim, None), persistent=False)
+        self.embed = nn.Embedding(vocab_size, cfg.embed_dim)
+        self.register_buffer("positions", sinusoidal_table(max_length, cfg.embed_dim, None), persistent=False)
         self.dropout = nn.Dropout(cfg.dropout)
-        head_dim = cfg.dim // cfg.num_heads
-        hidden = int(cfg.expand_ratio_ffn * cfg.dim)
+        head_dim = cfg.embed_dim // cfg.num_heads
+        hidden = int(cfg.expand_ratio_ffn * cfg.embed_dim)
         n_diag = cfg.num_layers // 2
         blocks = []
         for i in range(cfg.num_layers):
             positional = RelativePositionTransform(head_dim, householder=False, learned_theta=False)
             if i < n_diag:
-                mixer = DiagAttention(cfg.dim, cfg.num_heads, cfg.block_size, False, cfg.diag_softmax, cfg.norm,
+                mixer = DiagAttention(cfg.embed_dim, cfg.num_heads, cfg.block_size, False, cfg.diag_softmax, cfg.norm,
                                       positional, cfg.dropout)
             else:
-                mixer = NormAttention(cfg.dim, cfg.num_heads, cfg.kernel, False, cfg.norm, positional)
-            blocks += [LRABlock(cfg.dim, mixer, cfg.norm, cfg.dropout),
-                       LRABlock(cfg.dim, FeedForward(cfg.dim, hidden), cfg.norm, cfg.dropout)]
+                mixer = NormAttention(cfg.embed_dim, cfg.num_heads, cfg.kernel, False, cfg.norm, positional)
+            blocks += [LRABlock(cfg.embed_dim, mixer, cfg.norm, cfg.dropout),
+                       LRABlock(cfg.embed_dim, FeedForward(cfg.embed_dim, hidden), cfg.norm, cfg.dropout)]
         self.blocks = nn.ModuleList(blocks)
-        self.final_norm = make_norm(cfg.norm, cfg.dim)
+        self.final_norm = make_norm(cfg.norm, cfg.embed_dim)
 
     def forward(self, tokens: torch.Tensor, padding_mask: torch.Tensor) -> torch.Tensor:
         n = tokens.shape[1]
         x = self.dropout(self.embed(tokens) + self.positions[:n])
-        mask = padding_mask if padding_mask.any() else None
         for block in self.blocks:
-            x = block(x, mask)
+            x = block(x, padding_mask)
         return self.final_norm(x)
 
 
@@ -267,3 +213,21 @@ def count_parameters(model: nn.Module) -> int:
     params = sum(p.numel() for p in model.parameters())
     householders = sum(b.numel() for name, b in model.named_buffers() if name.endswith("householder"))
     return params + householders
+
+
+def build_model(cfg) -> nn.Module:
+    """The architecture of an experiment config (no weights loaded): the autoregressive or bidirectional LM of
+    an `LMExperiment`, or the LRA classifier of a `TransNormerLRAConfig`."""
+    if isinstance(cfg, LMExperiment):
+        return TransNormerLM(cfg.model) if cfg.task == "alm" else TransNormerBidirectional(cfg.model)
+    if isinstance(getattr(cfg, "model", None), LRAModelConfig):
+        from transnormer.lra import build_lra_classifier
+
+        return build_lra_classifier(cfg.data.task, cfg.model, cfg.data.max_length or _task_length(cfg.data.task))
+    raise TypeError(f"build_model: no TransNormer model for a {type(cfg).__name__} config")
+
+
+def _task_length(task: str) -> int:
+    from shared.lra.tasks import get_task
+
+    return get_task(task).seq_len

@@ -1,28 +1,29 @@
 """Download and prepare WikiText-103 (cannot run offline; the URLs are the official sources).
 
-    python -m transnormer.prepare --out data/wikitext-103            # autoregressive LM (word level)
-    python -m transnormer.prepare --out data/wikitext-103-bpe --bpe  # bidirectional LM (GPT-2 BPE)
+    python -m transnormer.prepare [--out data/wikitext-103]          # autoregressive LM (word level)
+    python -m transnormer.prepare [--out data/wikitext-103] --bpe    # bidirectional LM (GPT-2 BPE)
 
-Word level: fairseq's examples/language_model/prepare-wikitext-103.sh fetches
-https://s3.amazonaws.com/research.metamind.io/wikitext/wikitext-103-v1.zip and keeps
-wiki.{train,valid,test}.tokens; our reader builds fairseq's dictionary from train (or reads the
-dict.txt of a fairseq data-bin copied next to them, so token ids match a converted checkpoint).
-BPE: wikitext-103-raw-v1.zip, encoded with fairseq's examples/roberta/multiprocessing_bpe_encoder.py and
-the GPT-2 encoder.json / vocab.bpe / dict.txt from https://dl.fbaipublicfiles.com/fairseq/gpt2_bpe/;
-the encoded files are written as wiki.{split}.tokens beside that dict.txt.
-For training through fairseq instead (transnormer/fairseq_transnormer), binarise with fairseq-preprocess as
-OpenNLPLab/Transnormer's README says.
+Writes into the shared WikiText-103 folder (tnn reads the same one):
+    OUT/raw/wikitext-103/wiki.{train,valid,test}.tokens   word level, wikitext-103-v1.zip as it unzips
+                                                          (fairseq's examples/language_model/prepare-wikitext-103.sh)
+    OUT/raw/wikitext-103-raw/wiki.{train,valid,test}.raw  wikitext-103-raw-v1.zip as it unzips (--bpe)
+    OUT/bpe/wiki.{train,valid,test}.tokens + dict.txt     GPT-2 BPE ids as text with fairseq's GPT-2 dict.txt (--bpe)
+Our reader builds fairseq's dictionary from the word-level train split (or reads a dict.txt beside it, so
+token ids match a converted checkpoint); the fairseq route binarizes it into OUT/bin/word itself.
+BPE: fairseq's examples/roberta/multiprocessing_bpe_encoder.py with the GPT-2 encoder.json / vocab.bpe /
+dict.txt from https://dl.fbaipublicfiles.com/fairseq/gpt2_bpe/.
 """
 
 from __future__ import annotations
 
 import argparse
-import shutil
 import subprocess
 import sys
 import urllib.request
 import zipfile
 from pathlib import Path
+
+from shared import paths
 
 WORD_URL = "https://s3.amazonaws.com/research.metamind.io/wikitext/wikitext-103-v1.zip"
 RAW_URL = "https://s3.amazonaws.com/research.metamind.io/wikitext/wikitext-103-raw-v1.zip"
@@ -31,6 +32,7 @@ GPT2 = "https://dl.fbaipublicfiles.com/fairseq/gpt2_bpe/"
 
 def fetch(url: str, dest: Path) -> Path:
     if not dest.is_file():
+        dest.parent.mkdir(parents=True, exist_ok=True)
         print(f"downloading {url}", flush=True)
         urllib.request.urlretrieve(url, dest)
     return dest
@@ -38,26 +40,25 @@ def fetch(url: str, dest: Path) -> Path:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--out", type=Path, required=True)
+    parser.add_argument("--out", type=Path, default=paths.dataset("wikitext-103"), help="the WikiText-103 folder")
     parser.add_argument("--bpe", action="store_true", help="GPT-2 BPE (bidirectional LM) instead of word level")
     args = parser.parse_args()
-    args.out.mkdir(parents=True, exist_ok=True)
-    archive = fetch(RAW_URL if args.bpe else WORD_URL, args.out / "wikitext.zip")
+    raw = args.out / "raw"
+    archive = fetch(RAW_URL if args.bpe else WORD_URL, raw / ("wikitext-103-raw-v1.zip" if args.bpe else "wikitext-103-v1.zip"))
     with zipfile.ZipFile(archive) as z:
-        z.extractall(args.out)
-    folder = next(p for p in args.out.iterdir() if p.is_dir() and p.name.startswith("wikitext-103"))
-    suffix = "raw" if args.bpe else "tokens"
-    for split in ("train", "valid", "test"):
-        shutil.move(str(folder / f"wiki.{split}.{suffix}"), args.out / f"wiki.{split}.{suffix}")
+        z.extractall(raw)
     if not args.bpe:
+        print(f"wrote {raw / 'wikitext-103'}")
         return
+    bpe = args.out / "bpe"
     for name in ("encoder.json", "vocab.bpe", "dict.txt"):
-        fetch(GPT2 + name, args.out / name)
+        fetch(GPT2 + name, bpe / name)
     for split in ("train", "valid", "test"):
         subprocess.run([sys.executable, "-m", "examples.roberta.multiprocessing_bpe_encoder",
-                        "--encoder-json", str(args.out / "encoder.json"), "--vocab-bpe", str(args.out / "vocab.bpe"),
-                        "--inputs", str(args.out / f"wiki.{split}.raw"), "--outputs",
-                        str(args.out / f"wiki.{split}.tokens"), "--keep-empty", "--workers", "8"], check=True)
+                        "--encoder-json", str(bpe / "encoder.json"), "--vocab-bpe", str(bpe / "vocab.bpe"),
+                        "--inputs", str(raw / "wikitext-103-raw" / f"wiki.{split}.raw"), "--outputs",
+                        str(bpe / f"wiki.{split}.tokens"), "--keep-empty", "--workers", "8"], check=True)
+    print(f"wrote {bpe}")
 
 
 if __name__ == "__main__":

@@ -1,130 +1,146 @@
-"""Reproduce the paper's main experiment end to end.
+"""Reproduce TransNormer's autoregressive LMs (T1 and T2) on WikiText-103.
 
-    python -m transnormer.reproduce --profile {full,smoke} [--out DIR]
-
-smoke: a generated corpus in WikiText-103's layout, the T1 LM at tiny size on CPU (about a minute);
-writes DIR/results.json (metric valid_ppl, ours, baseline = unigram perplexity) and DIR/results.md/.png.
-full: the T1 and T2 autoregressive LMs on WikiText-103, as the paper's recipe: the data binarised with
-fairseq-preprocess, fairseq-train with our --user-dir plugin and the flags of OpenNLPLab/Transnormer's
-train_alm.sh (fairseq starts its own process per GPU), then fairseq-eval-lm on the test split; stops at
-once, printing the prepare command, when the data is missing. `--engine ours` trains the same models with
-the shared trainer through torchrun instead.
+smoke:  a generated corpus in WikiText-103's layout, the T1 LM at tiny size on the shared trainer (CPU, about a
+        minute). Results: `metric` valid_ppl, `ours`, `baseline` (unigram perplexity), `untrained_ppl`.
+dryrun: the full profile's path at the paper's shapes on a generated corpus in the official layout whose
+        training split holds 267,735 distinct words (so fairseq's dictionary has the paper's 267,744 symbols):
+        fairseq-preprocess, fairseq-train for T1 and T2 with train_alm.sh's flags for 3 updates (CPU: batch 1),
+        fairseq-eval-lm on test, and timed training steps of the same 156M-parameter models with the recipe's
+        optimizer. One row per model: parameters, step time, peak memory, throughput, recipe estimate.
+full:   the recipe through fairseq (the default engine): fairseq-preprocess of data/wikitext-103/raw/wikitext-103
+        into data/wikitext-103/bin/word (once), fairseq-train with our --user-dir plugin and train_alm.sh's
+        flags, fairseq-eval-lm's test perplexity; `--engine ours` trains the same models with the shared trainer
+        (torchrun). Stops at once with the prepare command when the data is missing.
 """
 
 from __future__ import annotations
 
 import argparse
-import json
-import re
-import shutil
-import subprocess
-import sys
 from pathlib import Path
 
-from shared import launch
-from shared.config import apply_overrides, load_config
-from shared.results import markdown_table, plot_metric
-from transnormer.data import SPLITS
+import torch
+
+from shared import dryrun as dry
+from shared.launch import local_gpus, train_command
+from shared.lm import unigram_perplexity
+from shared.reproduce import Run, main
+from transnormer import recipe
+from transnormer.config import wikitext_words_root
+from transnormer.data import SPLITS, load_dictionary, load_split
 
 CONFIGS = Path(__file__).parent / "configs"
-FULL = ("wikitext103_alm_t1", "wikitext103_alm_t2")
-FAIRSEQ_ARCHS = ("transnormer_t1", "transnormer_t2")
+ORIGINAL_PARAMETERS = 155_988_540  # fairseq-evo transnormer_t1/t2 with the 267,744-symbol dictionary
+WIKITEXT_WORDS = 267_735  # distinct words of WikiText-103's training split (+ 4 specials, padded to 267,744)
 
 
-def report(run_dirs: list[Path], out: Path) -> None:
-    rows = [{"run": d.name, **json.loads((d / "results.json").read_text())} for d in run_dirs]
-    columns = ["run", "metric", "ours", "baseline", "baseline_name", "untrained_ppl", "valid_ppl", "test_ppl", "step"]
-    table = markdown_table(rows, [c for c in columns if any(c in r for r in rows)])
-    (out / "results.md").write_text(table + "\n")
-    plot_metric(run_dirs, "train/loss", out / "results.png")
-    print(table)
+def smoke(run: Run) -> dict:
+    from transnormer.config import smoke_experiment
+    from transnormer.train import run as train
+
+    torch.set_num_threads(1)
+    with run.step("train the smoke T1 LM"):
+        results = train(smoke_experiment(str(run.out / "data" / "smoke_corpus")), run.out / "run", resume=False)
+    keep = ("metric", "ours", "baseline", "baseline_name", "untrained_ppl", "valid_ppl", "test_ppl", "step")
+    return {k: results[k] for k in keep}
 
 
-def fairseq_tool(name: str) -> str:
-    """A fairseq console script from this interpreter's environment (the venv need not be on PATH)."""
-    path = Path(sys.executable).parent / name
-    return str(path) if path.exists() else name
-
-
-def fairseq_test_ppl(out: Path, arch: str, tokens_per_sample: int = 512) -> float:
-    """fairseq-eval-lm on the test split with the best checkpoint, in blocks of the training length."""
-    save_dir = out / "fairseq" / arch
-    ckpt = save_dir / "checkpoint_best.pt" if (save_dir / "checkpoint_best.pt").is_file() else save_dir / "checkpoint_last.pt"
-    cmd = [fairseq_tool("fairseq-eval-lm"), str(out / "data-bin"), "--user-dir", str(Path(__file__).parent / "fairseq_transnormer"),
-           "--path", str(ckpt), "--gen-subset", "test", "--tokens-per-sample", str(tokens_per_sample),
-           "--sample-break-mode", "none", "--max-tokens", str(8 * tokens_per_sample), "--context-window", "0"] + ([] if launch.local_gpus() else ["--cpu"])
-    print("+", " ".join(cmd), flush=True)
-    proc = subprocess.run(cmd, check=True, capture_output=True, text=True)
-    match = re.search(r"Perplexity: ([0-9.]+)", proc.stdout + proc.stderr)
-    if match is None:
-        raise RuntimeError(f"fairseq-eval-lm printed no perplexity for {arch}:\n{proc.stderr[-2000:]}")
-    return float(match.group(1))
-
-
-def fairseq_commands(data_root: Path, out: Path, gpus: int) -> list[list[str]]:
-    """fairseq-preprocess (once) and fairseq-train for T1 and T2 with train_alm.sh's flags."""
-    bin_dir = out / "data-bin"
-    cmds = []
+def fairseq_route(run: Run, raw: Path, bin_dir: Path, extra_train: list[str]) -> list[dict]:
+    """Binarize once, train each architecture, score its test split with fairseq-eval-lm."""
+    gpus = local_gpus()
     if not (bin_dir / "dict.txt").is_file():
-        cmds.append([fairseq_tool("fairseq-preprocess"), "--only-source", "--trainpref", str(data_root / "wiki.train.tokens"),
-                     "--validpref", str(data_root / "wiki.valid.tokens"), "--testpref",
-                     str(data_root / "wiki.test.tokens"), "--destdir", str(bin_dir), "--workers", "20"])
-    batch, tokens = 8, 512
-    for arch in FAIRSEQ_ARCHS:
-        cmds.append([
-            fairseq_tool("fairseq-train"), "--task", "language_modeling", str(bin_dir), "--user-dir", str(Path(__file__).parent /
-            "fairseq_transnormer"), "--save-dir", str(out / "fairseq" / arch), "--distributed-world-size", str(gpus),
-            "--arch", arch, "--share-decoder-input-output-embed", "--dropout", "0.1", "--optimizer", "adam",
-            "--adam-betas", "(0.9, 0.98)", "--weight-decay", "0.01", "--clip-norm", "0", "--lr", "0.0005",
-            "--lr-scheduler", "inverse_sqrt", "--warmup-updates", "8000", "--warmup-init-lr", "1e-07",
-            "--tokens-per-sample", str(tokens), "--sample-break-mode", "none", "--max-tokens", str(tokens * batch),
-            "--update-freq", str(max(128 // batch // gpus, 1)), "--batch-size", str(batch), "--max-update", "100000",
-            "--log-interval", "100",
-        ])
-    return cmds
+        with run.step("fairseq-preprocess"):
+            run.sh(recipe.preprocess_command(raw, bin_dir))
+    rows = []
+    for arch in recipe.ARCHS:
+        save_dir = run.out / "fairseq" / arch
+        with run.step(f"fairseq-train {arch}"):
+            run.sh(recipe.train_command(bin_dir, save_dir, arch, gpus, extra_train))
+        with run.step(f"fairseq-eval-lm {arch}"):
+            start = run.log_path.stat().st_size
+            run.sh(recipe.eval_command(bin_dir, recipe.checkpoint(save_dir), gpus))
+            rows.append({"run": arch, "metric": "test_ppl", "ours": recipe.parse_perplexity(run.log_path.read_text()[start:])})
+    return rows
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--profile", choices=("full", "smoke"), default="full")
-    parser.add_argument("--out", type=Path, default=None)
-    parser.add_argument("--engine", choices=("ours", "fairseq"), default="fairseq",
-                        help="full profile: fairseq-train with the plugin (default, the paper's recipe) or our trainer")
-    args = parser.parse_args()
-    out = args.out or Path("runs/transnormer") / f"reproduce_{args.profile}"
-    out.mkdir(parents=True, exist_ok=True)
-    if args.profile == "smoke":
-        from transnormer.train import run
+def unigram_baseline(raw: Path) -> float:
+    dictionary = load_dictionary(raw)
+    return unigram_perplexity(load_split(raw, "train", dictionary), load_split(raw, "test", dictionary), len(dictionary))
 
-        run_dir = out / "smoke"
-        shutil.rmtree(run_dir, ignore_errors=True)  # a fresh run each time
-        cfg = apply_overrides(load_config(CONFIGS / "smoke.py"), [f"data.root={out / 'data'}"])
-        results = run(cfg, run_dir, resume=False)
-        (out / "results.json").write_text(json.dumps(results, indent=2, sort_keys=True) + "\n")
-        report([run_dir], out)
-        return
-    data_root = Path(load_config(CONFIGS / f"{FULL[0]}.py").data.root)
-    missing = [s for s in SPLITS if not (data_root / f"wiki.{s}.tokens").is_file()]
-    if missing:
-        sys.exit(f"WikiText-103 is missing from {data_root} (no wiki.{missing[0]}.tokens). Prepare it with:\n"
-                 f"  python -m transnormer.prepare --out {data_root}")
-    if args.engine == "fairseq":
-        for cmd in fairseq_commands(data_root, out, max(launch.local_gpus(), 1)):
-            launch.run(cmd)
-        rows = [{"run": arch, "metric": "test_ppl", "ours": fairseq_test_ppl(out, arch)} for arch in FAIRSEQ_ARCHS]
-        (out / "results.md").write_text(markdown_table(rows, ["run", "metric", "ours"]) + "\n")
-        (out / "results.json").write_text(json.dumps({**rows[0], "runs": rows}, indent=2, sort_keys=True) + "\n")
-        return
-    run_dirs = []
-    for name in FULL:
-        run_dir = out / name
-        launch.run(launch.train_command("transnormer.train", ["--config", str(CONFIGS / f"{name}.py"),
-                                                              "--run-dir", str(run_dir)]))
-        run_dirs.append(run_dir)
-    report(run_dirs, out)
-    first = json.loads((run_dirs[0] / "results.json").read_text())
-    (out / "results.json").write_text(json.dumps(first, indent=2, sort_keys=True) + "\n")
+
+def full(run: Run) -> dict:
+    raw = Path(wikitext_words_root())
+    run.require([raw / f"wiki.{s}.tokens" for s in SPLITS], f"python -m transnormer.prepare --out {raw.parent}")
+    if run.args.engine == "ours":
+        rows = []
+        for name in ("wikitext103_alm_t1", "wikitext103_alm_t2"):
+            with run.step(f"train {name}"):
+                run.sh(train_command("transnormer.train", ["--config", str(CONFIGS / f"{name}.py"),
+                                                            "--run-dir", str(run.out / name)]))
+            rows.append({"run": name, "metric": "valid_ppl", "ours": _results(run.out / name)["ours"]})
+    else:
+        rows = fairseq_route(run, raw, run.dataset("wikitext-103") / "bin" / "word", [])
+    baseline = unigram_baseline(raw)
+    return {"metric": rows[0]["metric"], "ours": rows[0]["ours"], "baseline": baseline, "baseline_name": "unigram",
+            "rows": [{**r, "baseline": baseline} for r in rows]}
+
+
+def _results(run_dir: Path) -> dict:
+    import json
+
+    return json.loads((run_dir / "results.json").read_text())
+
+
+def dryrun(run: Run) -> dict:
+    from transnormer.config import alm_experiment
+    from transnormer.synthetic import generate_wide_corpus
+
+    device = torch.device("cuda" if torch.cuda.is_available() else "cpu")
+    batch = recipe.GLOBAL_BATCH // 8 if device.type == "cuda" else 1  # one GPU of the recipe's eight; CPU: 1
+    raw = run.out / "data" / "raw"
+    with run.step("generate WikiText-103-layout text with 267,735 distinct words"):
+        if not (raw / "wiki.test.tokens").is_file():
+            generate_wide_corpus(raw, WIKITEXT_WORDS, {"train": WIKITEXT_WORDS, "valid": 3000, "test": 3000})
+    shrink = ["--max-update", "3", "--batch-size", str(batch), "--max-tokens", str(batch * recipe.TRAIN_LENGTH),
+              "--update-freq", "1", "--warmup-updates", "1", "--log-interval", "1", "--num-workers", "0",
+              "--no-save-optimizer-state", "--no-epoch-checkpoints"]
+    fairseq_route(run, raw, run.out / "data" / "bin-word", shrink)
+    rows = []
+    for variant in ("t1", "t2"):
+        exp = alm_experiment(variant)
+        with run.step(f"time training steps of transnormer_{variant}"):
+            rows.append(time_training(exp, f"wikitext103_alm_{variant}", device, batch))
+    return {"rows": rows}
+
+
+def time_training(exp, name: str, device: torch.device, batch: int, steps: int = 3) -> dict:
+    """Forward, backward and an optimizer step of the paper model (fp32 and the recipe's optimizer)."""
+    from shared.lm import lm_loss
+    from shared.optim import build_optimizer
+    from transnormer.model import build_model, count_parameters
+
+    torch.manual_seed(0)
+    model = build_model(exp).to(device).train()
+    optimizer = build_optimizer(model, exp.train.optim)
+    n, vocab = exp.data.tokens_per_sample, exp.model.vocab_size
+    tokens = torch.randint(4, vocab, (batch, n + 1), device=device)
+    data = {"tokens": tokens[:, :-1], "target": tokens[:, 1:]}
+
+    def step() -> None:
+        optimizer.zero_grad(set_to_none=True)
+        lm_loss(model, data)[0].backward()
+        optimizer.step()
+
+    dry.reset_peak_memory(device)
+    times = dry.time_steps(step, steps, device)
+    return dry.row(name, device, count_parameters(model), times, batch, exp.train.batch_size, exp.train.max_steps,
+                   reference_parameters=ORIGINAL_PARAMETERS, reference_source="fairseq-evo build on the meta device",
+                   units_per_sample=n, unit="tokens", notes="fp32 as the recipe")
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--engine", choices=("fairseq", "ours"), default="fairseq",
+                        help="full: fairseq-train with the plugin (the paper's recipe) or the shared trainer")
 
 
 if __name__ == "__main__":
-    main()
+    main(__doc__, {"smoke": smoke, "dryrun": dryrun, "full": full}, add_arguments=add_arguments)

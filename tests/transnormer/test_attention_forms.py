@@ -11,8 +11,9 @@ from transnormer.attention import (
     norm_linear_naive,
     scaled_linear_attention,
 )
+from transnormer.config import TransNormerConfig
 from transnormer.layers import RelativePositionTransform
-from transnormer.model import TransNormerConfig, TransNormerLM
+from transnormer.model import TransNormerLM
 
 
 def qkv(n: int, seed: int = 0, b: int = 2, h: int = 3, d: int = 8, e: int = 5):
@@ -91,7 +92,7 @@ def test_diag_attention_causal_does_not_look_ahead() -> None:
 
 def test_lm_generation_step_by_step_equals_full_forward() -> None:
     torch.manual_seed(0)
-    cfg = TransNormerConfig(vocab_size=30, dim=16, num_layers=2, num_heads=2, block_size=4, chunk_size=4,
+    cfg = TransNormerConfig(vocab_size=30, embed_dim=16, num_layers=2, num_heads=2, block_size=4, chunk_size=4,
                             dropout=0.0, max_positions=32)
     model = TransNormerLM(cfg).eval()
     tokens = torch.randint(4, 30, (2, 11))

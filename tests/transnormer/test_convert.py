@@ -7,8 +7,9 @@ import pytest
 import torch
 
 from transnormer import convert
+from transnormer.config import TransNormerConfig
 from transnormer.convert import convert_state_dict
-from transnormer.model import TransNormerConfig, TransNormerLM
+from transnormer.model import TransNormerLM
 
 
 def test_cli_round_trip(golden: dict, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -17,7 +18,7 @@ def test_cli_round_trip(golden: dict, tmp_path: Path, monkeypatch: pytest.Monkey
     torch.save(checkpoint, tmp_path / "checkpoint_best.pt")
     monkeypatch.setattr(sys, "argv", ["convert", str(tmp_path / "checkpoint_best.pt"), str(tmp_path / "ours.pt")])
     convert.main()
-    cfg = TransNormerConfig(vocab_size=40, dim=16, num_layers=4, num_heads=2, block_size=8, chunk_size=8,
+    cfg = TransNormerConfig(vocab_size=40, embed_dim=16, num_layers=4, num_heads=2, block_size=8, chunk_size=8,
                             dropout=0.0, max_positions=64)
     TransNormerLM(cfg).load_state_dict(torch.load(tmp_path / "ours.pt"), strict=True)
 

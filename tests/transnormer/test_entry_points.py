@@ -5,24 +5,23 @@ import subprocess
 import sys
 from pathlib import Path
 
-import pytest
-
 from shared.config import apply_overrides, load_config
-from transnormer import evaluate, reproduce
+from transnormer import evaluate, recipe
+from transnormer.synthetic import generate_corpus
 from transnormer.train import run
 
 
-def test_full_profile_without_data_stops_with_the_prepare_command(tmp_path: Path, monkeypatch) -> None:
-    monkeypatch.chdir(tmp_path)  # no data/wikitext-103 here
-    monkeypatch.setattr(sys, "argv", ["reproduce", "--profile", "full", "--out", str(tmp_path / "out")])
-    with pytest.raises(SystemExit) as exc:
-        reproduce.main()
-    assert "python -m transnormer.prepare --out data/wikitext-103" in str(exc.value)
+def test_full_profile_without_data_stops_with_the_prepare_command(tmp_path: Path) -> None:
+    proc = subprocess.run([sys.executable, "-m", "transnormer.reproduce", "--profile", "full", "--out", str(tmp_path / "out"),
+                           "--data-root", str(tmp_path / "data")], capture_output=True, text=True, timeout=300,
+                          cwd=Path(__file__).resolve().parents[2])
+    assert proc.returncode == 2, proc.stderr[-2000:]
+    assert "python -m transnormer.prepare --out" in proc.stderr and "wiki.train.tokens" in proc.stderr
 
 
 def test_masked_lm_trains_and_evaluate_scores_a_checkpoint(tmp_path: Path, monkeypatch, capsys) -> None:
-    overrides = [f"data.root={tmp_path / 'data'}", "train.max_steps=4", "train.ckpt_every=4", "data.max_eval_blocks=4",
-                 "model.num_layers=2", "model.dim=32", "model.num_heads=2", "model.block_size=16",
+    overrides = [f"data.data_root={tmp_path / 'data'}", "train.max_steps=4", "train.ckpt_every=4", "data.max_eval_blocks=4",
+                 "model.num_layers=2", "model.embed_dim=32", "model.num_heads=2", "model.block_size=16",
                  "train.schedule.warmup_steps=1"]
     blm = apply_overrides(load_config("transnormer/configs/smoke.py"), [*overrides, "task=blm", "model.causal=false"])
     results = run(blm, tmp_path / "blm", resume=False)
@@ -38,28 +37,27 @@ def test_masked_lm_trains_and_evaluate_scores_a_checkpoint(tmp_path: Path, monke
     assert result["split"] == "valid" and 1 < result["ppl"] < 1000
 
 
-def test_fairseq_engine_commands_follow_train_alm_sh(tmp_path: Path) -> None:
-    cmds = reproduce.fairseq_commands(Path("data/wikitext-103"), tmp_path, gpus=8)
-    assert Path(cmds[0][0]).name == "fairseq-preprocess" and [Path(c[0]).name for c in cmds[1:]] == ["fairseq-train"] * 2
-    t1 = cmds[1]
+def test_fairseq_commands_follow_train_alm_sh(tmp_path: Path) -> None:
+    assert Path(recipe.preprocess_command(Path("raw"), tmp_path)[0]).name == "fairseq-preprocess"
+    t1 = recipe.train_command(Path("bin"), tmp_path, "transnormer_t1", gpus=8)
     flag = {t1[i]: t1[i + 1] for i in range(len(t1) - 1) if t1[i].startswith("--")}
     assert flag["--arch"] == "transnormer_t1" and flag["--lr"] == "0.0005" and flag["--warmup-updates"] == "8000"
     assert flag["--update-freq"] == "2" and flag["--tokens-per-sample"] == "512"  # 128 samples per update on 8 GPUs
+    assert flag["--weight-decay"] == "0.01" and flag["--optimizer"] == "adam" and "--cpu" not in t1
     assert flag["--user-dir"].endswith("transnormer/fairseq_transnormer")
 
 
-def test_fairseq_engine_trains_then_reports_test_perplexity(tmp_path: Path) -> None:
+def test_fairseq_route_trains_then_reports_test_perplexity(tmp_path: Path) -> None:
     """The paper's route end to end on a generated corpus: preprocess, fairseq-train (shrunk by flags
     appended after train_alm.sh's: argparse keeps the last), then fairseq-eval-lm's test perplexity."""
-    from transnormer.data import generate_corpus
-
     raw = generate_corpus(tmp_path / "raw", num_words=32, lines=(300, 20, 20))
-    out = tmp_path / "out"
     small = ["--tn-dim", "16", "--tn-layers", "2", "--tn-heads", "2", "--tn-block-size", "8", "--max-update", "20",
              "--tokens-per-sample", "64", "--max-tokens", "512", "--batch-size", "8", "--update-freq", "1",
-             "--warmup-updates", "5", "--lr", "0.005", "--cpu", "--no-progress-bar", "--log-interval", "10"]
-    cmds = reproduce.fairseq_commands(raw, out, gpus=1)
-    subprocess.run(cmds[0] + ["--workers", "1"], check=True, capture_output=True)
-    subprocess.run(cmds[1] + small, check=True, capture_output=True)  # T1 only: the route is the same for T2
-    ppl = reproduce.fairseq_test_ppl(out, "transnormer_t1", tokens_per_sample=64)
+             "--warmup-updates", "5", "--lr", "0.005", "--log-interval", "10"]
+    subprocess.run(recipe.preprocess_command(raw, tmp_path / "bin", workers=1), check=True, capture_output=True)
+    subprocess.run(recipe.train_command(tmp_path / "bin", tmp_path / "ckpt", "transnormer_t1", 0, small), check=True,
+                   capture_output=True)  # T1 only: the route is the same for T2
+    out = subprocess.run(recipe.eval_command(tmp_path / "bin", recipe.checkpoint(tmp_path / "ckpt"), 0, 64),
+                         check=True, capture_output=True, text=True)
+    ppl = recipe.parse_perplexity(out.stdout + out.stderr)
     assert 1 < ppl < 32  # below a uniform guess over the 32 generated words: it learned

@@ -3,14 +3,15 @@
 import pytest
 import torch
 
+from transnormer.config import TransNormerConfig
 from transnormer.convert import convert_state_dict
-from transnormer.model import TransNormerBidirectional, TransNormerConfig, TransNormerLayer, TransNormerLM
+from transnormer.model import TransNormerBidirectional, TransNormerLayer, TransNormerLM
 
 
 def tiny(variant: str, causal: bool = True) -> TransNormerConfig:
     # the shrunk configuration of the golden run (golden/README.md)
     t2 = variant == "t2"
-    return TransNormerConfig(vocab_size=40, dim=16, num_layers=4, num_heads=2, block_size=8, chunk_size=8,
+    return TransNormerConfig(vocab_size=40, embed_dim=16, num_layers=4, num_heads=2, block_size=8, chunk_size=8,
                              diag_softmax=t2, kernel="1+elu" if t2 else "elu", dropout=0.0, max_positions=64,
                              causal=causal)
 

@@ -7,8 +7,8 @@ import torch
 
 from shared.config import apply_overrides, load_config
 from shared.lra.train import run
+from transnormer.config import LRAModelConfig
 from transnormer.lra import build_lra_classifier
-from transnormer.model import LRAModelConfig
 
 TASKS = ["image", "text", "listops", "pathfinder", "pathx", "retrieval"]
 
@@ -26,7 +26,7 @@ def test_every_lra_config_builds_on_meta(task: str, variant: str) -> None:
 
 def test_padding_does_not_change_real_positions() -> None:
     torch.manual_seed(0)
-    cfg = LRAModelConfig(dim=16, num_layers=2, num_heads=2, block_size=4, norm="layernorm", pooling="masked_mean")
+    cfg = LRAModelConfig(embed_dim=16, num_layers=2, num_heads=2, block_size=4, norm="layernorm", pooling="masked_mean")
     model = build_lra_classifier("listops", cfg, 12).eval()
     tokens = torch.randint(2, 10, (2, 12))
     padding = torch.zeros(2, 12, dtype=torch.bool)

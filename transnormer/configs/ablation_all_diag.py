@@ -1,6 +1,7 @@
 """Ablation (paper, how many DiagAttention layers): the T1 LM with DiagAttention in every layer."""
 
-from transnormer.experiment import alm_experiment
+from transnormer.config import LMExperiment, alm_experiment, with_model
 
-config = alm_experiment("t1")
-config.model.num_diag_layers = 6
+
+def get_config() -> LMExperiment:
+    return with_model(alm_experiment("t1"), num_diag_layers=6)

@@ -1,6 +1,7 @@
 """Ablation (paper, how many DiagAttention layers) on the bidirectional LM: DiagAttention in all 12 layers."""
 
-from transnormer.experiment import blm_experiment
+from transnormer.config import LMExperiment, blm_experiment, with_model
 
-config = blm_experiment("t1")
-config.model.num_diag_layers = 12
+
+def get_config() -> LMExperiment:
+    return with_model(blm_experiment("t1"), num_diag_layers=12)

@@ -1,6 +1,7 @@
 """Ablation (paper, DiagAttention block size) on the bidirectional LM: blocks of 128 tokens instead of 64."""
 
-from transnormer.experiment import blm_experiment
+from transnormer.config import LMExperiment, blm_experiment, with_model
 
-config = blm_experiment("t1")
-config.model.block_size = 128
+
+def get_config() -> LMExperiment:
+    return with_model(blm_experiment("t1"), block_size=128)

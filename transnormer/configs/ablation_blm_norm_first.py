@@ -1,6 +1,7 @@
 """Ablation (paper, layer order) on the bidirectional LM: NormAttention early, DiagAttention late."""
 
-from transnormer.experiment import blm_experiment
+from transnormer.config import LMExperiment, blm_experiment, with_model
 
-config = blm_experiment("t1")
-config.model.diag_first = False
+
+def get_config() -> LMExperiment:
+    return with_model(blm_experiment("t1"), diag_first=False)

@@ -1,6 +1,7 @@
 """Ablation (paper, layer order): NormAttention in the early layers, DiagAttention in the later ones."""
 
-from transnormer.experiment import alm_experiment
+from transnormer.config import LMExperiment, alm_experiment, with_model
 
-config = alm_experiment("t1")
-config.model.diag_first = False
+
+def get_config() -> LMExperiment:
+    return with_model(alm_experiment("t1"), diag_first=False)

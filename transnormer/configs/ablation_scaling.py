@@ -1,8 +1,8 @@
 """Ablation (paper, scaling vs normalisation): the T1 LM with every NormAttention replaced by the scaled
 (vanilla) linear attention with the 1+elu kernel: denominator kept, no output norm."""
 
-from transnormer.experiment import alm_experiment
+from transnormer.config import LMExperiment, alm_experiment, with_model
 
-config = alm_experiment("t1")
-config.model.scaling = True
-config.model.kernel = "1+elu"
+
+def get_config() -> LMExperiment:
+    return with_model(alm_experiment("t1"), scaling=True, kernel="1+elu")

@@ -1,5 +1,7 @@
 """LRA listops, TransNormer T1 (OpenNLPLab/Transnormer script_lra.py sizes; see transnormer/lra.py)."""
 
-from transnormer.lra import lra_experiment
+from transnormer.config import TransNormerLRAConfig, lra_experiment
 
-config = lra_experiment("listops", "t1")
+
+def get_config() -> TransNormerLRAConfig:
+    return lra_experiment("listops", "t1")

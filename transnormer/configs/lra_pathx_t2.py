@@ -1,5 +1,7 @@
 """LRA pathx, TransNormer T2 (OpenNLPLab/Transnormer script_lra.py sizes; see transnormer/lra.py)."""
 
-from transnormer.lra import lra_experiment
+from transnormer.config import TransNormerLRAConfig, lra_experiment
 
-config = lra_experiment("pathx", "t2")
+
+def get_config() -> TransNormerLRAConfig:
+    return lra_experiment("pathx", "t2")

@@ -1,5 +1,7 @@
 """WikiText-103 autoregressive LM, TransNormer T2 (arch transnormer_t2: softmax DiagAttention, 1+elu NormAttention)."""
 
-from transnormer.experiment import alm_experiment
+from transnormer.config import LMExperiment, alm_experiment
 
-config = alm_experiment("t2")
+
+def get_config() -> LMExperiment:
+    return alm_experiment("t2")

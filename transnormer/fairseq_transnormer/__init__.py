@@ -27,7 +27,8 @@ if str(_ROOT) not in sys.path:
     sys.path.insert(0, str(_ROOT))
 
 from shared.checkpoint import allow_fairseq_checkpoints  # noqa: E402
-from transnormer.model import TransNormerConfig, TransNormerLM  # noqa: E402
+from transnormer.config import TransNormerConfig  # noqa: E402
+from transnormer.model import TransNormerLM  # noqa: E402
 
 allow_fairseq_checkpoints()  # fairseq-eval-lm must read what fairseq-train wrote
 
@@ -63,7 +64,7 @@ class TransNormerFairseqLM(FairseqLanguageModel):
     def build_model(cls, args, task):
         d = task.source_dictionary
         cfg = TransNormerConfig(
-            vocab_size=len(d), dim=args.tn_dim, num_layers=args.tn_layers, num_heads=args.tn_heads,
+            vocab_size=len(d), embed_dim=args.tn_dim, num_layers=args.tn_layers, num_heads=args.tn_heads,
             block_size=args.tn_block_size, diag_softmax=args.tn_variant == "t2",
             kernel="1+elu" if args.tn_variant == "t2" else "elu", dropout=args.dropout,
             max_positions=getattr(args, "tokens_per_sample", 512), padding_idx=d.pad(),

@@ -8,7 +8,7 @@ from transnormer.train import run
 
 def test_smoke_run_learns(tmp_path: Path) -> None:
     cfg = apply_overrides(load_config("transnormer/configs/smoke.py"),
-                          [f"data.root={tmp_path / 'data'}", "train.max_steps=120", "train.ckpt_every=120",
+                          [f"data.data_root={tmp_path / 'data'}", "train.max_steps=120", "train.ckpt_every=120",
                            "data.max_eval_blocks=40"])
     results = run(cfg, tmp_path / "run", resume=False)
     assert results["metric"] == "valid_ppl" and results["baseline_name"] == "unigram"

@@ -1,0 +1,64 @@
+"""The paper's fairseq recipe (OpenNLPLab/Transnormer train_alm.sh) as command lines.
+
+fairseq-preprocess binarizes the word-level WikiText-103 (--only-source, the dictionary built from train),
+fairseq-train trains `transnormer_t1` / `transnormer_t2` through our --user-dir plugin (fairseq starts one
+process per GPU itself), fairseq-eval-lm scores the test split in blocks of 512. Later flags override
+earlier ones (argparse keeps the last): the dryrun shrinks a run by appending flags.
+"""
+
+from __future__ import annotations
+
+import re
+import sys
+from pathlib import Path
+
+PLUGIN = Path(__file__).resolve().parent / "fairseq_transnormer"
+ARCHS = ("transnormer_t1", "transnormer_t2")
+TRAIN_LENGTH = 512
+GLOBAL_BATCH = 128  # samples per update: 8 per GPU x update_freq
+MAX_UPDATES = 100_000
+
+
+def fairseq_tool(name: str) -> str:
+    """A fairseq console script from this interpreter's environment (the venv need not be on PATH)."""
+    path = Path(sys.executable).parent / name
+    return str(path) if path.exists() else name
+
+
+def preprocess_command(raw: Path, bin_dir: Path, workers: int = 20) -> list[str]:
+    return [fairseq_tool("fairseq-preprocess"), "--only-source", "--trainpref", str(raw / "wiki.train.tokens"),
+            "--validpref", str(raw / "wiki.valid.tokens"), "--testpref", str(raw / "wiki.test.tokens"),
+            "--destdir", str(bin_dir), "--workers", str(workers)]
+
+
+def train_command(bin_dir: Path, save_dir: Path, arch: str, gpus: int, extra: list[str] = ()) -> list[str]:
+    world = max(gpus, 1)
+    return [
+        fairseq_tool("fairseq-train"), "--task", "language_modeling", str(bin_dir), "--user-dir", str(PLUGIN),
+        "--save-dir", str(save_dir), "--distributed-world-size", str(world), "--arch", arch,
+        "--share-decoder-input-output-embed", "--dropout", "0.1", "--optimizer", "adam", "--adam-betas", "(0.9, 0.98)",
+        "--weight-decay", "0.01", "--clip-norm", "0", "--lr", "0.0005", "--lr-scheduler", "inverse_sqrt",
+        "--warmup-updates", "8000", "--warmup-init-lr", "1e-07", "--tokens-per-sample", str(TRAIN_LENGTH),
+        "--sample-break-mode", "none", "--max-tokens", str(TRAIN_LENGTH * 8), "--update-freq",
+        str(max(GLOBAL_BATCH // 8 // world, 1)), "--batch-size", "8", "--max-update", str(MAX_UPDATES),
+        "--log-interval", "100", "--no-progress-bar", *([] if gpus else ["--cpu"]), *extra,
+    ]
+
+
+def checkpoint(save_dir: Path) -> Path:
+    best = save_dir / "checkpoint_best.pt"
+    return best if best.is_file() else save_dir / "checkpoint_last.pt"
+
+
+def eval_command(bin_dir: Path, ckpt: Path, gpus: int, tokens_per_sample: int = TRAIN_LENGTH) -> list[str]:
+    return [fairseq_tool("fairseq-eval-lm"), str(bin_dir), "--user-dir", str(PLUGIN), "--path", str(ckpt),
+            "--gen-subset", "test", "--tokens-per-sample", str(tokens_per_sample), "--sample-break-mode", "none",
+            "--max-tokens", str(8 * tokens_per_sample), "--context-window", "0", *([] if gpus else ["--cpu"])]
+
+
+def parse_perplexity(output: str) -> float:
+    """The last `Perplexity: X` that fairseq-eval-lm printed."""
+    found = re.findall(r"Perplexity: ([0-9.]+|inf)", output)
+    if not found:
+        raise RuntimeError(f"fairseq-eval-lm printed no perplexity; its output ends with:\n{output[-2000:]}")
+    return float(found[-1])
