@@ -4,12 +4,13 @@
 Each process takes its rank's share of the same global batch, as the trainer's sampler does. Rank 0
 writes OUT.pt: per step the loss (averaged over processes), the gradients after DDP's averaging, the
 BatchNorm running statistics; then the same model trained by the shared Trainer with
-sync_batchnorm=true: its logged losses, final weights and buffers.
+sync_batchnorm=true and checkpoint selection: its logged losses, final weights and buffers, results.
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import sys
 from pathlib import Path
 
@@ -107,11 +108,19 @@ def trainer_run(run_dir: Path) -> dict:
     model = TwoTower()
     cfg = TrainerConfig(max_steps=6, batch_size=GLOBAL_BATCH, log_every=1, ckpt_every=100, progress=False, device="cpu",
                         shuffle=True, sync_batchnorm=True, optim=OptimConfig(name="sgd", lr=0.3, weight_decay=0.0),
-                        schedule=ScheduleConfig(name="constant"))
-    trainer = Trainer(model, cfg, Clips(4 * GLOBAL_BATCH), loss_terms, run_dir)
+                        schedule=ScheduleConfig(name="constant"), eval_every=2, select_metric="alignment",
+                        select_split="train")
+    data = Clips(4 * GLOBAL_BATCH)
+
+    def evaluate(m: torch.nn.Module) -> dict[str, float]:
+        zi, za = m(data.img, data.aud)
+        return {"alignment": (zi * za).sum(-1).mean().item()}
+
+    trainer = Trainer(model, cfg, data, loss_terms, run_dir, evaluate=evaluate)
     trainer.fit(resume=False)
     losses = [r["loss"] for r in read_metrics(run_dir) if r["split"] == "train"]
-    return {"losses": losses, "state": {k: v.clone() for k, v in model.state_dict().items()}}
+    results = json.loads((run_dir / "results.json").read_text()) if trainer.dist.is_main else {}
+    return {"losses": losses, "state": {k: v.clone() for k, v in model.state_dict().items()}, "results": results}
 
 
 def main() -> None:

@@ -75,6 +75,9 @@ def test_trainer_with_sync_batchnorm_trains_the_one_process_model(runs: dict) ->
     assert two["losses"] == pytest.approx(one["losses"], rel=1e-5)
     close(two["state"], one["state"], rtol=1e-4)
     assert one["losses"][-1] < one["losses"][0], "the toy problem is learned"
+    # the best evaluation is chosen (collectively, without a hang) as one process chooses it
+    assert two["results"]["best_step"] == one["results"]["best_step"] and one["results"]["best_step"] in (2, 4, 6)
+    assert two["results"]["best_value"] == pytest.approx(one["results"]["best_value"], rel=1e-5)
 
 
 def test_conversion_keeps_parameters_and_statistics() -> None:
