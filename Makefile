@@ -6,8 +6,8 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 PROFILE ?= full
-# a paper is a top-level package with a reproduce.py (shared/papers.py says the same in Python)
-PAPERS := $(sort $(patsubst %/reproduce.py,%,$(wildcard */reproduce.py)))
+# a paper is a top-level package with a reproduce.py, other than shared/ (shared/papers.py says the same in Python)
+PAPERS := $(sort $(filter-out shared,$(patsubst %/reproduce.py,%,$(wildcard */reproduce.py))))
 
 .PHONY: help setup test demo dryrun bench lint lra-smoke gpu-check gpu-wheels $(PAPERS)
 

@@ -56,7 +56,8 @@ phase "step 2b: everything else"
 # every paper's environment file: a paper is a top-level package with a reproduce.py (see shared/papers.py)
 paper_reqs=()
 for f in */reproduce.py; do
-  [ -f "${f%/*}/__init__.py" ] && [ -f "${f%/*}/requirements.txt" ] && paper_reqs+=(-r "${f%/*}/requirements.txt")
+  [ "${f%/*}" != shared ] && [ -f "${f%/*}/__init__.py" ] && [ -f "${f%/*}/requirements.txt" ] \
+    && paper_reqs+=(-r "${f%/*}/requirements.txt")
 done
 MMCV_WITH_OPS=1 "${PIP[@]}" install -q --no-build-isolation --find-links "$WHEEL_CACHE" -c constraints.txt \
   -r requirements.txt "${paper_reqs[@]}"

@@ -94,7 +94,8 @@ def _run(cmd: list[str], cwd: Path) -> subprocess.CompletedProcess:
 
 def test_make_lists_and_runs_the_new_paper(repo_copy: Path) -> None:
     help_text = _run(["make", "help"], repo_copy).stdout
-    assert NAME in help_text.splitlines()[-1], help_text
+    papers_line = help_text.splitlines()[-1]
+    assert NAME in papers_line and "shared" not in papers_line.split(), help_text
     dry = _run(["make", "-n", NAME, "PROFILE=smoke"], repo_copy)
     assert f"-m {NAME}.reproduce --profile smoke" in dry.stdout, dry.stdout + dry.stderr
 
@@ -104,7 +105,7 @@ def test_discovery_packaging_and_environment_pick_it_up(repo_copy: Path) -> None
 
     from shared.papers import discover
 
-    assert NAME in discover(repo_copy)
+    assert NAME in discover(repo_copy) and "shared" not in discover(repo_copy)
     found = tomllib.loads((repo_copy / "pyproject.toml").read_text())["tool"]["setuptools"]["packages"]["find"]
     packages = find_packages(str(repo_copy), include=found["include"], exclude=found["exclude"])
     assert NAME in packages and "shared" in packages
