@@ -6,6 +6,10 @@
 ResNet: `resnet.layer3_1/layer4_1` -> `backbone.layer3/layer4`; the unused `layer3_2/layer4_2` branch is
 dropped. PVT-v2: the original PVT code's keys -> timm's module tree (as timm's own filter maps them).
 Decoder and TPAVI blocks are renamed one to one.
+
+Also the loaders of the released files the recipe starts from (torchvggish's vggish-10086976.pth,
+torchvision's resnet50-19c8e357.pth, the PVT-v2 release's pvt_v2_b5.pth) and of a trained S4 model
+that initialises an MS3 run (`load_pretrained`).
 """
 
 from __future__ import annotations
@@ -71,6 +75,62 @@ def load_original(path: str | Path) -> dict:
     if not isinstance(state, dict) or not all(isinstance(v, torch.Tensor) for v in state.values()):
         raise ValueError(f"{path}: expected a state dict of tensors (as the original train.py saves)")
     return state
+
+
+def load_vggish(system: torch.nn.Module, path: str | Path) -> None:
+    state = torch.load(str(path), map_location="cpu", weights_only=True)
+    state = {k: v for k, v in state.items() if not k.startswith("pproc.")}  # PCA post-processor: unused by AVSBench
+    system.vggish.load_state_dict(state, strict=True)
+
+
+def load_backbone(system: torch.nn.Module, path: str | Path) -> None:
+    """ImageNet weights: torchvision resnet50-19c8e357.pth, or the PVT-v2 release's pvt_v2_b5.pth."""
+    state = torch.load(str(path), map_location="cpu", weights_only=True)
+    state = state.get("model", state) if isinstance(state, dict) else state
+    backbone = system.avs.backbone
+    if system.avs.cfg.backbone == "resnet50":
+        mapped = {k: v for k, v in state.items() if not k.startswith("fc.")}
+    else:
+        mapped = {"net." + _pvt_key(k): v for k, v in state.items() if not k.startswith("head.")}
+    missing, unexpected = backbone.load_state_dict(mapped, strict=False)
+    if missing or unexpected:
+        raise ValueError(f"{path}: backbone weights do not fit; missing {missing[:5]}, unexpected {unexpected[:5]}")
+
+
+def load_s4_model(system: torch.nn.Module, path: str | Path) -> list[str]:
+    """MS3 initialised from a trained S4 model (the original's --load_s4_params): every key of the checkpoint
+    that this model has, with the same shape, is copied; the others keep their values. Returns the copied keys.
+
+    The checkpoint may be an original `S4_best.pth` (converted here) or one of our runs' (`{"model": ...}`,
+    AVSSystem keys, or a best.pt of the trainer).
+    """
+    state = torch.load(str(path), map_location="cpu", weights_only=False)  # trusted: a run's own or the authors'
+    if isinstance(state, dict) and isinstance(state.get("model"), dict):
+        state = state["model"]
+    if not isinstance(state, dict) or not state:
+        raise ValueError(f"{path}: expected a state dict of a trained S4 model")
+    ours = system.avs.state_dict()
+    if any(k.startswith("avs.") for k in state):  # our AVSSystem keys
+        state = {k[len("avs."):]: v for k, v in state.items() if k.startswith("avs.")}
+    elif not any(k in ours for k in state):  # the original's keys
+        state = convert_state_dict(state)
+    copied = {k: v for k, v in state.items() if k in ours and ours[k].shape == v.shape}
+    if not copied:
+        raise ValueError(f"{path}: none of its keys fits this model; expected a trained S4 AVS model")
+    ours.update(copied)
+    system.avs.load_state_dict(ours)
+    return sorted(copied)
+
+
+def load_pretrained(system: torch.nn.Module, cfg) -> None:
+    """What the experiment config `cfg` (avsbench.config.AVSConfig) loads before training: VGGish, the
+    backbone's ImageNet weights, then (MS3 from S4) the trained S4 model over them."""
+    if cfg.audio.vggish_weights:
+        load_vggish(system, cfg.audio.vggish_weights)
+    if cfg.backbone_weights:
+        load_backbone(system, cfg.backbone_weights)
+    if cfg.init_from:
+        load_s4_model(system, cfg.init_from)
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -11,8 +11,10 @@ MS3 (`Multi-sources/`):
     ms3_data/visual_frames/{name}/{name}.mp4_{1..5}.png    (no split folder, as the original)
     ms3_data/audio_log_mel/{split}/{name}.pkl
     ms3_data/gt_masks/{split}/{name}/{name}_{1..5}.png
-Frames: RGB, ImageNet-normalised; masks: binary, pixel >= 128 (the same as the original's PIL '1' / 'P'
-conversions for the released 0/255 masks; its dithering of intermediate grey values is not reproduced).
+Frames: RGB, ImageNet-normalised. Masks as the original's loaders read them: S4 masks binary, pixel >= 128
+(the original's PIL '1' conversion for the released 0/255 masks; its dithering of intermediate grey values is
+not reproduced); MS3 masks through PIL's convert('P') and ToTensor, so a value is the palette index / 255:
+grey levels stay soft targets (a grey PNG of 128 gives 0.502), and a palette PNG gives its indices / 255.
 """
 
 from __future__ import annotations
@@ -26,7 +28,9 @@ import numpy as np
 import torch
 from PIL import Image
 
-NUM_FRAMES = 5
+from avsbench.config import NUM_FRAMES
+from avsbench.vggish import wavfile_to_examples
+
 MEAN = torch.tensor([0.485, 0.456, 0.406]).view(3, 1, 1)
 STD = torch.tensor([0.229, 0.224, 0.225]).view(3, 1, 1)
 Setting = Literal["s4", "ms3"]
@@ -97,14 +101,25 @@ def load_image(path: Path, size: int | None) -> torch.Tensor:
     return (x - MEAN) / STD
 
 
-def load_mask(path: Path, size: int | None) -> torch.Tensor:
-    """(1, H, W) in {0, 1}."""
+def load_mask(path: Path, size: int | None, setting: Setting = "s4") -> torch.Tensor:
+    """(1, H, W): S4 in {0, 1} (pixel >= 128); MS3 the palette index / 255 of PIL's convert('P')."""
     if not path.is_file():
         raise DataError(f"{path}: missing ground-truth mask (expected a PNG, 0 background / 255 object)")
-    img = Image.open(path).convert("L")
+    img = Image.open(path).convert("P" if setting == "ms3" else "L")
     if size is not None and img.size != (size, size):
         img = img.resize((size, size), Image.NEAREST)
+    if setting == "ms3":  # ToTensor of a 'P' image: its indices / 255
+        return torch.from_numpy(np.asarray(img, dtype=np.float32) / 255.0)[None]
     return torch.from_numpy((np.asarray(img) >= 128).astype(np.float32))[None]
+
+
+def clip_log_mel(wav: Path) -> torch.Tensor:
+    """(5, 1, 96, 64): the clip's examples; a short clip repeats its last second, as the original preprocessing."""
+    examples = wavfile_to_examples(wav)
+    if examples.shape[0] < NUM_FRAMES:
+        pad = examples[-1:].repeat(NUM_FRAMES - examples.shape[0], 1, 1, 1)
+        examples = torch.cat([examples, pad])
+    return examples[:NUM_FRAMES]
 
 
 def load_log_mel(path: Path) -> torch.Tensor:
@@ -148,11 +163,9 @@ class AVSDataset(torch.utils.data.Dataset):
         clip = self.clips[index]
         frames = torch.stack([load_image(frame_path(self.root, self.setting, clip, k), self.image_size)
                               for k in range(1, NUM_FRAMES + 1)])
-        masks = torch.stack([load_mask(mask_path(self.root, self.setting, clip, k), self.image_size)
+        masks = torch.stack([load_mask(mask_path(self.root, self.setting, clip, k), self.image_size, self.setting)
                              for k in range(1, self.num_masks + 1)])
         if self.audio == "wav":
-            from avsbench.prepare import clip_log_mel
-
             wav = audio_path(self.root, self.setting, clip, "audio_wav")
             if not wav.is_file():
                 raise DataError(f"{wav}: missing audio WAV (16 kHz, 16-bit PCM)")

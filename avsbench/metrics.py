@@ -1,7 +1,8 @@
 """AVSBench metrics, reducing exactly as the original `avs_scripts/avs_s4/utils/utility.py`.
 
 `pred` holds probabilities (the original applies the sigmoid to logits itself: pass
-`torch.sigmoid(logits)` here); `target` is binary. Both (N, H, W).
+`torch.sigmoid(logits)` here); `target` is binary, or soft as the original's MS3 loader reads grey
+masks (values in [0, 1]; the original's sums then weight each pixel by its value). Both (N, H, W).
 """
 
 from __future__ import annotations
@@ -22,12 +23,12 @@ def jaccard(pred: torch.Tensor, target: torch.Tensor, eps: float = 1e-7) -> torc
     """
     _check(pred, target)
     n, hw = pred.shape[0], pred.shape[1] * pred.shape[2]
-    pred_b = (pred > 0.5).flatten(1).int()
-    target_b = target.flatten(1).int()
-    inter = (pred_b * target_b).sum(1)
-    union = torch.maximum(pred_b, target_b).sum(1)
-    empty = target_b.sum(1) == 0
-    inter = torch.where(empty, ((1 - target_b) * (1 - pred_b)).sum(1), inter)
+    pred_b = (pred > 0.5).flatten(1).to(target.dtype)
+    target_f = target.flatten(1)
+    inter = (pred_b * target_f).sum(1)
+    union = torch.maximum(pred_b, target_f).sum(1)
+    empty = target_f.sum(1) == 0
+    inter = torch.where(empty, ((1 - target_f) * (1 - pred_b)).sum(1), inter)
     union = torch.where(empty, torch.full_like(union, hw), union)
     return torch.sum(inter / (union + eps)) / n
 
@@ -48,11 +49,13 @@ def f_score(pred: torch.Tensor, target: torch.Tensor, beta2: float = 0.3, num_th
     for p, t in zip(pred, target, strict=True):
         if torch.mean(t) == 0.0:
             continue
-        # counts of pixels with p >= threshold, without an (thresholds x pixels) mask
-        sorted_all = torch.sort(p).values
-        sorted_pos = torch.sort(p[t > 0]).values
-        num_pred = (p.numel() - torch.searchsorted(sorted_all, thresholds, right=False)).float()
-        tp = (sorted_pos.numel() - torch.searchsorted(sorted_pos, thresholds, right=False)).float()
+        # counts (and target mass) of pixels with p >= threshold, without a (thresholds x pixels) mask
+        order = torch.argsort(p)
+        sorted_all = p[order]
+        first = torch.searchsorted(sorted_all, thresholds, right=False)  # first pixel with p >= threshold
+        num_pred = (p.numel() - first).float()
+        mass_above = torch.cat([torch.flip(torch.cumsum(torch.flip(t[order], [0]), 0), [0]), t.new_zeros(1)])
+        tp = mass_above[first]
         precision = tp / (num_pred + 1e-20)
         recall = tp / (t.sum() + 1e-20)
         f = (1 + beta2) * precision * recall / (beta2 * precision + recall)

@@ -8,34 +8,14 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Literal
-
 import torch
 import torch.nn.functional as F
 from torch import nn
 
 from avsbench.backbones import PVTv2Features, ResNetFeatures
+from avsbench.config import AudioConfig, AVSConfig, ModelConfig
 from avsbench.tpavi import TPAVI
-
-
-@dataclass
-class ModelConfig:
-    backbone: Literal["resnet50", "pvt_v2_b5"] = "pvt_v2_b5"
-    channels: int = 256
-    tpavi_stages: tuple[int, ...] = (0, 1, 2, 3)
-    tpavi_va: bool = True  # audio-visual attention: the paper's TPAVI
-    tpavi_vv: bool = False  # visual self-attention (ablation); with both, their outputs are averaged
-    num_frames: int = 5
-    audio_dim: int = 128
-    head_channels: tuple[int, int] = (128, 32)  # the original's output_conv widths; shrunk only for the smoke profile
-    # backbone sizes; the defaults are the paper's, tests and the smoke profile shrink them
-    resnet_layers: tuple[int, ...] = (3, 4, 6, 3)
-    pvt_embed_dims: tuple[int, ...] = (64, 128, 320, 512)
-    pvt_depths: tuple[int, ...] = (3, 6, 40, 3)
-    pvt_num_heads: tuple[int, ...] = (1, 2, 5, 8)
-    pvt_sr_ratios: tuple[int, ...] = (8, 4, 2, 1)
-    pvt_drop_path_rate: float = 0.1
+from avsbench.vggish import VGGish
 
 
 class ASPPHead(nn.Module):
@@ -154,3 +134,41 @@ class AVSModel(nn.Module):
         x = self.fusion[1](x, feats[1])
         x = self.fusion[0](x, feats[0])
         return self.head(x), feats, audio_maps
+
+
+class AVSSystem(nn.Module):
+    """The trained unit: a frozen VGGish (as the original: embeddings under no_grad) feeding the AVS model.
+
+    forward(frames (B, T, 3, H, W), log_mel (B, T, 1, 96, 64)) -> AVSModel outputs on B*T frames.
+    """
+
+    def __init__(self, model_cfg: ModelConfig, audio_cfg: AudioConfig) -> None:
+        super().__init__()
+        self.vggish = VGGish(audio_cfg.widths, audio_cfg.hidden, model_cfg.audio_dim)
+        if audio_cfg.random_init == "kaiming":
+            for m in self.vggish.modules():
+                if isinstance(m, (nn.Conv2d, nn.Linear)):
+                    nn.init.kaiming_normal_(m.weight, nonlinearity="relu")
+                    nn.init.zeros_(m.bias)
+        self.vggish.requires_grad_(False)
+        self.avs = AVSModel(model_cfg)
+        self.uses_audio = bool(model_cfg.tpavi_stages) and model_cfg.tpavi_va
+
+    def train(self, mode: bool = True) -> AVSSystem:
+        super().train(mode)
+        self.vggish.eval()  # frozen feature extractor
+        return self
+
+    def forward(self, frames: torch.Tensor, log_mel: torch.Tensor):
+        audio = None
+        if self.uses_audio:
+            with torch.no_grad():
+                audio = self.vggish(log_mel.flatten(0, 1))  # b*t, 128
+        return self.avs(frames.flatten(0, 1), audio)
+
+
+def build_model(cfg: AVSConfig) -> AVSSystem:
+    """The experiment's architecture with fresh weights (pretrained ones: avsbench.convert.load_pretrained)."""
+    if cfg.loss.avm != "none" and not (cfg.model.tpavi_va and set(cfg.loss.avm_stages) <= set(cfg.model.tpavi_stages)):
+        raise ValueError("loss.avm needs audio-visual TPAVI at every stage of loss.avm_stages (model.tpavi_stages)")
+    return AVSSystem(cfg.model, cfg.audio)

@@ -11,9 +11,11 @@ The release ships frames, masks and log-mel pickles; from WAV files alone:
     python -m avsbench.prepare check --root data/avsbench/Single-source --setting s4
         reads every clip of every split once and reports the first malformed file
 
-Pretrained weights (the original's `pretrained_backbones/`, Google Drive link in its readme):
-resnet50-19c8e357.pth (torchvision), pvt_v2_b5.pth (PVT-v2 release), vggish-10086976.pth
-(torchvggish); put them in data/avsbench/pretrained/.
+Pretrained weights (the original's `pretrained_backbones/`, Google Drive link in its readme), under the
+weights root: weights/torchvision/resnet50-19c8e357.pth, weights/pvt_v2/pvt_v2_b5.pth,
+weights/vggish/vggish-10086976.pth (torchvggish).
+
+This command writes only under the --root it is given (the log-mel pickles next to the WAVs).
 """
 
 from __future__ import annotations
@@ -22,21 +24,9 @@ import argparse
 import pickle
 from pathlib import Path
 
-import torch
-
-from avsbench.data import NUM_FRAMES, AVSDataset, DataError, audio_path, read_clips
-from avsbench.vggish import wavfile_to_examples
+from avsbench.data import AVSDataset, DataError, audio_path, clip_log_mel, read_clips
 
 SPLITS = ("train", "val", "test")
-
-
-def clip_log_mel(wav: Path) -> torch.Tensor:
-    """(5, 1, 96, 64): the clip's examples; a short clip repeats its last second, as the original preprocessing."""
-    examples = wavfile_to_examples(wav)
-    if examples.shape[0] < NUM_FRAMES:
-        pad = examples[-1:].repeat(NUM_FRAMES - examples.shape[0], 1, 1, 1)
-        examples = torch.cat([examples, pad])
-    return examples[:NUM_FRAMES]
 
 
 def write_log_mels(root: str | Path, setting: str) -> int:

@@ -12,9 +12,12 @@ from pathlib import Path
 
 import numpy as np
 import soundfile
+import torch
 from PIL import Image, ImageDraw
 
+from avsbench.config import AVSConfig
 from avsbench.data import NUM_FRAMES, Clip, audio_path, data_dir, frame_path, mask_path, meta_csv
+from avsbench.losses import training_loss
 from avsbench.prepare import write_log_mels
 
 SOURCES = {"red": ((220, 40, 40), 440.0), "green": ((40, 200, 60), 1320.0), "blue": ((50, 80, 230), 2960.0)}
@@ -88,3 +91,74 @@ def generate(root: str | Path, setting: str = "s4", num_clips: dict[str, int] | 
         writer.writerows(rows)
     write_log_mels(root, setting)
     return root
+
+
+def example_loss(model: torch.nn.Module, cfg: AVSConfig, device: torch.device) -> torch.Tensor:
+    """The training loss (model in train mode) on one generated clip at the config's shapes, made on `device`."""
+    t, size = cfg.model.num_frames, cfg.data.image_size
+    frames = torch.randn(1, t, 3, size, size, device=device)
+    log_mel = torch.randn(1, t, 1, 96, 64, device=device)
+    num_masks = 1 if cfg.data.setting == "s4" else t
+    masks = (torch.rand(1, num_masks, 1, size, size, device=device) > 0.5).float()
+    model.train()
+    loss, _ = training_loss(cfg, model(frames, log_mel), {"masks": masks})
+    return loss
+
+
+def write_dataset(avsbench_root: str | Path, setting: str, clips: int = 2, image_size: int = 224) -> Path:
+    """A handful of clips per split in the official layout at paper shapes (dryrun); returns the setting's root."""
+    from avsbench.config import SETTING_FOLDERS
+
+    root = Path(avsbench_root) / SETTING_FOLDERS[setting]
+    if not meta_csv(root, setting).is_file():
+        generate(root, setting, {"train": clips, "val": clips, "test": clips}, image_size, seed=0)
+    return root
+
+
+def _pvt_release_key(timm_key: str) -> str:
+    """timm PVT-v2 key -> the PVT-v2 release's (inverse of avsbench.convert._pvt_key)."""
+    import re
+
+    k = timm_key.replace("mlp.dwconv.", "mlp.dwconv.dwconv.")
+    k = re.sub(r"^stages\.(\d+)\.downsample\.", lambda m: f"patch_embed{int(m.group(1)) + 1}.", k)
+    k = re.sub(r"^patch_embed\.", "patch_embed1.", k)
+    k = re.sub(r"^stages\.(\d+)\.blocks\.(\d+)\.", lambda m: f"block{int(m.group(1)) + 1}.{m.group(2)}.", k)
+    return re.sub(r"^stages\.(\d+)\.norm\.", lambda m: f"norm{int(m.group(1)) + 1}.", k)
+
+
+def released_layouts() -> dict[str, dict[str, tuple[int, ...]]]:
+    """Key -> shape of each released file the recipe loads (what avsbench.convert reads):
+    vggish-10086976.pth (torchvggish: features.*, embeddings.*), resnet50-19c8e357.pth (torchvision, saved before
+    BatchNorm had num_batches_tracked, with fc.*), pvt_v2_b5.pth (the PVT-v2 release's keys, with head.*)."""
+    from torchvision.models import resnet50
+
+    from avsbench.backbones import PVTv2Features
+    from avsbench.config import ModelConfig
+    from avsbench.vggish import VGGish
+
+    with torch.device("meta"):
+        vggish = VGGish().state_dict()
+        resnet = resnet50().state_dict()
+        m = ModelConfig()
+        pvt = PVTv2Features(m.pvt_embed_dims, m.pvt_depths, m.pvt_num_heads, m.pvt_sr_ratios).net.state_dict()
+    pvt_release = {_pvt_release_key(k): tuple(v.shape) for k, v in pvt.items()}
+    pvt_release.update({"head.weight": (1000, m.pvt_embed_dims[-1]), "head.bias": (1000,)})
+    return {"vggish": {k: tuple(v.shape) for k, v in vggish.items()},
+            "resnet50": {k: tuple(v.shape) for k, v in resnet.items() if not k.endswith("num_batches_tracked")},
+            "pvt_v2_b5": pvt_release}
+
+
+def write_released_weights(weights_root: str | Path, seed: int = 0) -> dict[str, Path]:
+    """Random tensors in each released file's key set, shapes and format, as weights/<release>/<file>."""
+    from avsbench.config import BACKBONE_WEIGHTS, VGGISH_WEIGHTS
+    from shared.testing import seeded_state_dict
+
+    where = {"vggish": VGGISH_WEIGHTS, **BACKBONE_WEIGHTS}
+    out = {}
+    for i, (name, layout) in enumerate(released_layouts().items()):
+        path = Path(weights_root).joinpath(*where[name])
+        if not path.is_file():
+            path.parent.mkdir(parents=True, exist_ok=True)
+            torch.save(seeded_state_dict([[k, list(s), "float32"] for k, s in layout.items()], seed + i), path)
+        out[name] = path
+    return out

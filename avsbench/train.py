@@ -2,138 +2,94 @@
 
     python -m avsbench.train --config avsbench/configs/s4_pvt_tpavi.py [--set key=value ...] [--run-dir DIR]
 
-Writes the shared trainer's run folder; results.json holds `metric` ("miou"), `ours` (test mIoU),
-`f_score`, the validation scores, and the test predictions as PNG masks under pred_masks/.
+Writes the shared trainer's run folder. Every evaluation scores val (1 clip a batch, as the original's
+validation) and test (4 clips a batch, as test.sh); with the paper configs' `train.select_metric=val_miou`
+the trainer keeps checkpoints/best.pt, the best validation epoch, which is the checkpoint the original
+tests. results.json holds `metric` ("miou"), `ours` (test mIoU of the best-validation checkpoint when
+selecting, else of the last), the last checkpoint's scores (`last_*`), and the test predictions of the
+last checkpoint as PNG masks under pred_masks/.
 """
 
 from __future__ import annotations
 
 import json
 import time
-from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Literal
 
 import torch
 
+from avsbench.config import AVSConfig
+from avsbench.convert import load_pretrained
 from avsbench.data import AVSDataset
-from avsbench.evaluation import batched_scores, predict, save_masks
-from avsbench.losses import avm_cos, avm_kl, ms3_bce, s4_bce
-from avsbench.model import ModelConfig
-from avsbench.system import AudioConfig, AVSSystem, load_backbone, load_vggish
+from avsbench.evaluate import batched_scores, predict, save_masks
+from avsbench.losses import training_loss
+from avsbench.model import build_model
 from shared.cli import resolve, train_parser
 from shared.distributed import shutdown
+from shared.dryrun import peak_memory_mb
 from shared.rng import seed_everything
 from shared.runlog import merge_results
-from shared.trainer import Trainer, TrainerConfig
-
-
-@dataclass
-class DataConfig:
-    root: str = "data/avsbench/Single-source"  # the folder holding s4_meta_data.csv / ms3_meta_data.csv
-    setting: Literal["s4", "ms3"] = "s4"
-    image_size: int = 224
-    audio: Literal["log_mel", "wav"] = "log_mel"  # the release's log-mel pickles, or computed from audio_wav/
-    eval_clips_per_batch: int = 4  # metrics per batch of clips, averaged (the original test.sh)
-    generate: bool = False  # write the generated dataset into root when its CSV is missing (smoke runs)
-    generate_image_size: int = 64
-    generate_clips: tuple[int, int, int] = (48, 8, 16)  # train, val, test
-
-
-@dataclass
-class LossConfig:
-    avm: Literal["none", "kl", "cos"] = "none"  # kl: the paper's AVM loss (MS3 code); cos: the S4 code's variant
-    avm_weight: float = 0.0  # lambda
-    avm_stages: tuple[int, ...] = (0, 1, 2, 3)
-    avm_normalize: bool = False
-    avm_threshold: bool = False
-
-
-@dataclass
-class AVSConfig:
-    data: DataConfig = field(default_factory=DataConfig)
-    model: ModelConfig = field(default_factory=ModelConfig)
-    audio: AudioConfig = field(default_factory=AudioConfig)
-    loss: LossConfig = field(default_factory=LossConfig)
-    train: TrainerConfig = field(default_factory=TrainerConfig)
-    backbone_weights: str | None = None  # ImageNet weights of the image backbone
+from shared.trainer import Trainer
 
 
 def make_loss(cfg: AVSConfig):
-    setting, lc = cfg.data.setting, cfg.loss
-
     def loss_fn(system: torch.nn.Module, batch: dict) -> tuple[torch.Tensor, dict]:
-        logits, vmaps, amaps = system(batch["frames"], batch["log_mel"])
-        logits = logits.float()
-        if setting == "s4":
-            bce = s4_bce(logits, batch["masks"][:, 0], cfg.model.num_frames)
-        else:
-            bce = ms3_bce(logits, batch["masks"].flatten(0, 1))
-        logs = {"bce": bce.detach()}
-        loss = bce
-        if lc.avm != "none" and lc.avm_weight > 0:
-            vm = [v.float() for v in vmaps]
-            am = [a if a is None else a.float() for a in amaps]
-            if lc.avm == "kl":
-                avm = avm_kl(logits, am, vm, lc.avm_stages, lc.avm_normalize, lc.avm_threshold)
-            else:
-                avm = avm_cos(logits, am, vm, lc.avm_stages)
-            loss = loss + lc.avm_weight * avm
-            logs["avm"] = avm.detach()
-        return loss, logs
+        return training_loss(cfg, system(batch["frames"], batch["log_mel"]), batch)
 
     return loss_fn
 
 
-def build_system(cfg: AVSConfig) -> AVSSystem:
-    if cfg.loss.avm != "none" and not (cfg.model.tpavi_va and set(cfg.loss.avm_stages) <= set(cfg.model.tpavi_stages)):
-        raise ValueError("loss.avm needs audio-visual TPAVI at every stage of loss.avm_stages (model.tpavi_stages)")
-    system = AVSSystem(cfg.model, cfg.audio)
-    if cfg.audio.vggish_weights:
-        load_vggish(system, cfg.audio.vggish_weights)
-    if cfg.backbone_weights:
-        load_backbone(system, cfg.backbone_weights)
+def build_system(cfg: AVSConfig) -> torch.nn.Module:
+    """The model with the weights the recipe starts from (VGGish, ImageNet backbone, S4 model for MS3)."""
+    system = build_model(cfg)
+    load_pretrained(system, cfg)
     return system
 
 
 def run(cfg: AVSConfig, run_dir: str | Path, resume: bool = True) -> dict:
     start = time.perf_counter()
     d = cfg.data
-    if d.generate and not Path(d.root, f"{d.setting}_meta_data.csv").is_file():
+    if d.generate and not Path(d.data_root, f"{d.setting}_meta_data.csv").is_file():
         from avsbench.synthetic import generate
 
-        generate(d.root, d.setting, dict(zip(("train", "val", "test"), d.generate_clips, strict=True)),
+        generate(d.data_root, d.setting, dict(zip(("train", "val", "test"), d.generate_clips, strict=True)),
                  d.generate_image_size, seed=cfg.train.seed)
-    splits = {s: AVSDataset(d.root, d.setting, s, d.image_size, d.audio) for s in ("train", "val", "test")}
+    splits = {s: AVSDataset(d.data_root, d.setting, s, d.image_size, d.audio) for s in ("train", "val", "test")}
     seed_everything(cfg.train.seed)
     system = build_system(cfg)
     cache: dict = {}
+    per_batch = {"val": d.val_clips_per_batch, "test": d.eval_clips_per_batch}
 
     def evaluate(model: torch.nn.Module) -> dict[str, float]:
         device = next(model.parameters()).device
         out = {}
         for s in ("val", "test"):
-            probs, targets = predict(model, splits[s], device, d.eval_clips_per_batch)
+            probs, targets = predict(model, splits[s], device, per_batch[s])
             cache[s] = probs
-            for k, v in batched_scores(probs, targets, d.eval_clips_per_batch).items():
+            for k, v in batched_scores(probs, targets, per_batch[s]).items():
                 out[f"{s}_{k}"] = v
         return out
 
     trainer = Trainer(system, cfg.train, splits["train"], make_loss(cfg), run_dir, evaluate=evaluate,
                       experiment_config=cfg)
-    final = trainer.fit(resume=resume)
+    last = trainer.fit(resume=resume)
+    best = trainer.selector.best.metrics if trainer.selector.enabled and trainer.selector.best else None
+    chosen = best or last
     results = {
         "metric": "miou",
-        "ours": final["test_miou"],
-        "miou": final["test_miou"],
-        "f_score": final["test_f_score"],
-        "val_miou": final["val_miou"],
-        "val_f_score": final["val_f_score"],
+        "ours": chosen["test_miou"],
+        "miou": chosen["test_miou"],
+        "f_score": chosen["test_f_score"],
+        "val_miou": chosen["val_miou"],
+        "val_f_score": chosen["val_f_score"],
+        "checkpoint": "best validation mIoU" if best else "last",
+        **{f"last_{k}": v for k, v in last.items()},
         "setting": d.setting,
         "backbone": cfg.model.backbone,
         "tpavi_stages": list(cfg.model.tpavi_stages),
         "step": trainer.step,
-        "num_parameters": sum(p.numel() for p in system.avs.parameters()),
+        "num_parameters": sum(p.numel() for p in trainer.model.avs.parameters()),
+        "peak_memory_mb": round(peak_memory_mb(trainer.dist.device), 1),
         "wall_time_s": round(time.perf_counter() - start, 2),
     }
     if trainer.dist.is_main:

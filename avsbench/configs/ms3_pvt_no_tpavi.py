@@ -1,4 +1,6 @@
 """MS3, pvt_v2_b5, without TPAVI (paper ablation: the visual-only baseline)."""
-from avsbench.configs.base import paper_config
+from avsbench.configs._common import ms3_config
 
-config = paper_config("ms3", "pvt_v2_b5", tpavi=False)
+
+def get_config():
+    return ms3_config("pvt_v2_b5", tpavi=False)

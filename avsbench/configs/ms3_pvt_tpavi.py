@@ -1,4 +1,6 @@
-"""MS3, pvt_v2_b5, TPAVI at stages 1-4 (paper Table 1: AVS (ours))."""
-from avsbench.configs.base import paper_config
+"""MS3, pvt_v2_b5, TPAVI at stages 1-4 with the AVM-AV loss (KL, lambda 0.5): paper Table 1, as train.sh."""
+from avsbench.configs._common import ms3_config
 
-config = paper_config("ms3", "pvt_v2_b5", tpavi=True, avm_weight=0.5)
+
+def get_config():
+    return ms3_config("pvt_v2_b5")

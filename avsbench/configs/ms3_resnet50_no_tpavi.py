@@ -1,4 +1,6 @@
 """MS3, resnet50, without TPAVI (paper ablation: the visual-only baseline)."""
-from avsbench.configs.base import paper_config
+from avsbench.configs._common import ms3_config
 
-config = paper_config("ms3", "resnet50", tpavi=False)
+
+def get_config():
+    return ms3_config("resnet50", tpavi=False)

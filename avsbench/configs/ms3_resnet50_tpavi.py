@@ -1,4 +1,6 @@
-"""MS3, resnet50, TPAVI at stages 1-4 (paper Table 1: AVS (ours))."""
-from avsbench.configs.base import paper_config
+"""MS3, resnet50, TPAVI at stages 1-4 with the AVM-AV loss (KL, lambda 0.5): paper Table 1, as train.sh."""
+from avsbench.configs._common import ms3_config
 
-config = paper_config("ms3", "resnet50", tpavi=True, avm_weight=0.5)
+
+def get_config():
+    return ms3_config("resnet50")

@@ -1,4 +1,6 @@
 """MS3, resnet50, TPAVI without the AVM loss (paper ablation of L_AVM)."""
-from avsbench.configs.base import paper_config
+from avsbench.configs._common import ms3_config
 
-config = paper_config("ms3", "resnet50", tpavi=True, avm_weight=0.0)
+
+def get_config():
+    return ms3_config("resnet50", avm="none")

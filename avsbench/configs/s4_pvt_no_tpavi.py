@@ -1,4 +1,6 @@
 """S4, pvt_v2_b5, without TPAVI (paper ablation: the visual-only baseline)."""
-from avsbench.configs.base import paper_config
+from avsbench.configs._common import paper_config
 
-config = paper_config("s4", "pvt_v2_b5", tpavi=False)
+
+def get_config():
+    return paper_config("s4", "pvt_v2_b5", tpavi=False)

@@ -1,4 +1,6 @@
-"""S4, pvt_v2_b5, TPAVI at stages 1-4 (paper Table 1: AVS (ours))."""
-from avsbench.configs.base import paper_config
+"""S4, pvt_v2_b5, TPAVI at stages 1-4 (paper Table 1: AVS (ours)), as train.sh: no AVM loss."""
+from avsbench.configs._common import paper_config
 
-config = paper_config("s4", "pvt_v2_b5", tpavi=True)
+
+def get_config():
+    return paper_config("s4", "pvt_v2_b5")

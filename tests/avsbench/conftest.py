@@ -1,31 +1,44 @@
 from __future__ import annotations
 
-import importlib.util
+import dataclasses
 import os
 from pathlib import Path
 
 import pytest
-import torch
+
+from shared.config import load_config
+from shared.testing import GoldenFiles
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 GOLDEN = Path(__file__).with_name("golden")
 
 
-def _load_seeded():
-    spec = importlib.util.spec_from_file_location("avsbench_test_seeded", Path(__file__).with_name("seeded.py"))
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-@pytest.fixture(scope="session")
-def seeded():
-    return _load_seeded()
-
-
 @pytest.fixture(scope="session")
 def golden():
-    def load(name: str):
-        return torch.load(GOLDEN / name, weights_only=False)
+    files = GoldenFiles(GOLDEN)
+    return files.__getitem__
 
-    return load
+
+SMOKE = Path(__file__).resolve().parents[2] / "avsbench" / "configs" / "smoke.py"
+
+
+def _smoke_config(root: Path, **train):
+    cfg = load_config(SMOKE)
+    return dataclasses.replace(cfg, data=dataclasses.replace(cfg.data, data_root=str(root)),
+                               train=dataclasses.replace(cfg.train, **train))
+
+
+@pytest.fixture(scope="module")
+def data_root(tmp_path_factory):
+    """The smoke profile's generated dataset, written once for both tests."""
+    from avsbench.synthetic import generate
+
+    cfg = load_config(SMOKE).data
+    clips = dict(zip(("train", "val", "test"), cfg.generate_clips, strict=True))
+    return generate(tmp_path_factory.mktemp("smoke") / "Multi-sources", cfg.setting, clips, cfg.generate_image_size)
+
+
+@pytest.fixture(scope="session")
+def smoke_config():
+    """The smoke config on a given data root, with trainer fields replaced."""
+    return _smoke_config

@@ -9,8 +9,9 @@ import pytest
 from PIL import Image
 
 from avsbench import evaluate, reproduce, visualize
-from avsbench.prepare import clip_log_mel
+from avsbench.data import clip_log_mel
 from avsbench.synthetic import generate
+from shared.reproduce import main
 
 
 @pytest.fixture(scope="module")
@@ -32,19 +33,21 @@ def _write_preds(root, pred_dir, flip_first: bool):
 
 
 def test_evaluate_pred_dir_scores_perfect_and_imperfect_predictions(root, tmp_path, capsys):
-    gt_dir = _write_preds(root, tmp_path / "perfect", flip_first=False)
-    evaluate.main(["--pred-dir", str(tmp_path / "perfect"), "--gt-dir", str(gt_dir), "--out", str(tmp_path / "s.json")])
+    _write_preds(root, tmp_path / "perfect", flip_first=False)
+    evaluate.main(["--pred-dir", str(tmp_path / "perfect"), "--data-root", str(root), "--setting", "s4",
+                   "--out", str(tmp_path / "s.json")])
     scores = json.loads((tmp_path / "s.json").read_text())
     assert scores["miou"] == pytest.approx(1.0) and scores["f_score"] == pytest.approx(1.0) and scores["clips"] == 2
     capsys.readouterr()
     _write_preds(root, tmp_path / "flipped", flip_first=True)
-    probs, targets = evaluate.load_pairs(tmp_path / "flipped", gt_dir)
+    probs, targets = evaluate.load_pairs(tmp_path / "flipped", root, "s4")
     assert len(probs) == 2 and probs[0].shape == (5, 32, 32)
-    evaluate.main(["--pred-dir", str(tmp_path / "flipped"), "--gt-dir", str(gt_dir), "--clips-per-batch", "1"])
+    evaluate.main(["--pred-dir", str(tmp_path / "flipped"), "--data-root", str(root), "--setting", "s4",
+                   "--clips-per-batch", "1"])
     flipped = json.loads(capsys.readouterr().out)
     assert flipped["miou"] == pytest.approx((0.8 + 1.0) / 2)  # one frame of ten wrong; batches of one clip
     with pytest.raises(FileNotFoundError, match="missing predicted mask"):
-        evaluate.load_pairs(tmp_path / "nowhere", gt_dir)
+        evaluate.load_pairs(tmp_path / "nowhere", root, "s4")
 
 
 def test_visualize_writes_side_by_side_overlays(root, tmp_path):
@@ -66,7 +69,9 @@ def test_prepare_pads_short_clips_by_repeating_the_last_second(tmp_path):
 
 def test_full_profile_without_data_exits_with_the_prepare_command(tmp_path, monkeypatch, capsys):
     monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("REPRO_DATA", str(tmp_path / "data"))
     with pytest.raises(SystemExit) as err:
-        reproduce.main(["--profile", "full", "--out", str(tmp_path / "o")])
+        main(reproduce.__doc__, {"smoke": reproduce.smoke, "dryrun": reproduce.dryrun, "full": reproduce.full},
+             ["--profile", "full", "--out", str(tmp_path / "o")])
     assert err.value.code == 2
     assert "python -m avsbench.prepare" in capsys.readouterr().err

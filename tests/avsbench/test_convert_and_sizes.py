@@ -13,8 +13,9 @@ from pathlib import Path
 import pytest
 import torch
 
+from avsbench.config import ModelConfig
 from avsbench.convert import convert_key, convert_state_dict, load_original, main
-from avsbench.model import AVSModel, ModelConfig
+from avsbench.model import AVSModel
 
 LAYOUTS = json.loads((Path(__file__).with_name("golden") / "orig_layouts.json").read_text())
 

@@ -5,7 +5,8 @@ from __future__ import annotations
 import pytest
 import torch
 
-from avsbench.model import AVSModel, ModelConfig
+from avsbench.config import ModelConfig
+from avsbench.model import AVSModel
 from avsbench.tpavi import TPAVI
 
 TINY = dict(backbone="pvt_v2_b5", channels=8, pvt_embed_dims=(8, 8, 8, 8), pvt_depths=(1, 1, 1, 1),

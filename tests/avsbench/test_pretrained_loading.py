@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import torch
 
-from avsbench.model import ModelConfig
-from avsbench.system import AudioConfig, AVSSystem, load_backbone, load_vggish
+from avsbench.config import AudioConfig, ModelConfig
+from avsbench.convert import load_backbone, load_vggish
+from avsbench.model import AVSSystem
+from shared.testing import seeded_state_dict
 
 SMALL_AUDIO = AudioConfig(vggish_weights=None, widths=(4, 8, 8, 8), hidden=16)
 
@@ -21,10 +23,10 @@ def test_torchvision_resnet_checkpoint_loads_into_the_backbone(tmp_path):
     assert torch.equal(system.avs.backbone.layer4[0].conv2.weight, reference.layer4[0].conv2.weight)
 
 
-def test_original_pvt_release_layout_loads_into_timm_backbone(tmp_path, golden, seeded):
+def test_original_pvt_release_layout_loads_into_timm_backbone(tmp_path, golden):
     spec = [[k[len("encoder_backbone."):], s, d] for k, s, d in golden("pvt_tiny_model.pt")["none"]["spec"]
             if k.startswith("encoder_backbone.")]
-    original = seeded.seeded_state_dict(spec + [["head.weight", [1000, 32], "float32"]], seed=3)
+    original = seeded_state_dict(spec + [["head.weight", [1000, 32], "float32"]], seed=3)
     torch.save(original, tmp_path / "pvt.pth")
     cfg = ModelConfig(backbone="pvt_v2_b5", channels=8, pvt_embed_dims=(8, 16, 24, 32), pvt_depths=(1, 2, 1, 1),
                       pvt_num_heads=(1, 2, 3, 4), head_channels=(8, 4))

@@ -1,0 +1,6 @@
+"""MS3, pvt_v2_b5, TPAVI with the AVM-VV loss (closer_loss, KL, lambda 0.5; paper ablation of L_AVM)."""
+from avsbench.configs._common import ms3_config
+
+
+def get_config():
+    return ms3_config("pvt_v2_b5", avm="kl_vv")
