@@ -237,3 +237,43 @@ def deit_tiny_config(**overrides) -> TnnVitConfig:
 def deit_small_config(**overrides) -> TnnVitConfig:
     """`tno_vit_e3g1_small_rpe_l1_90_prenorm` (OpenNLPLab/im): DeiT-small widths (384 x 12), RPE 1 x 48."""
     return TnnVitConfig(**{**dict(embed_dim=384, glu_dim=384, rpe_dim=48), **overrides})
+
+
+def imagenet_root() -> str:
+    return str(paths.dataset("imagenet"))  # ImageFolder layout: train/<class>/*.JPEG, val/<class>/*.JPEG
+
+
+@dataclass
+class ImageNetConfig:
+    """OpenNLPLab/im classification/main.py with OpenNLPLab/Tnn script_im.sh / train_im.sh (DeiT's recipe)."""
+
+    data_root: str = field(default_factory=imagenet_root)
+    model: TnnVitConfig = field(default_factory=TnnVitConfig)
+    batch_size: int = 2048  # global: 16 GPUs x 128 (script_im.sh)
+    epochs: int = 300
+    lr: float = 5e-4  # per 512 images: the optimizer gets lr x batch_size / 512
+    weight_decay: float = 0.05  # not on 1-D parameters (timm's create_optimizer)
+    eps: float = 1e-8
+    warmup_epochs: int = 10
+    warmup_lr: float = 1e-6
+    min_lr: float = 1e-5
+    clip_grad_norm: float = 5.0
+    color_jitter: float = 0.4
+    auto_augment: str = "rand-m9-mstd0.5-inc1"
+    interpolation: str = "bicubic"
+    reprob: float = 0.25  # random erasing
+    remode: str = "pixel"
+    mixup: float = 0.8
+    cutmix: float = 1.0
+    smoothing: float = 0.1
+    repeated_aug: bool = True  # 3 repeats per image and epoch (RASampler)
+    eval_resize: int = 256  # bicubic, then a centre crop of image_size
+    eval_batch_size: int = 128
+    num_workers: int = 10
+    precision: Literal["fp32", "bf16"] = "fp32"
+    seed: int = 3407
+    max_steps: int = 0  # 0: whole epochs; > 0 stops after that many optimizer steps (dryrun, tests)
+
+
+def imagenet_config(model: TnnVitConfig) -> ImageNetConfig:
+    return ImageNetConfig(model=model)

@@ -3,8 +3,9 @@
     python -m tnn.convert checkpoint_best.pt converted.pt
 
 Handles fairseq-evo's `tnn_lm` / `tnn_v2_lm` decoders (keys `decoder.*`), checkpoints of our own
-fairseq plugin (keys `decoder.lm.*`), and the `roberta_tnn_v2` encoders
-(keys `encoder.sentence_encoder.*`, `encoder.lm_head.*`). The same functions convert a bare module's
+fairseq plugin (keys `decoder.lm.*`), the `roberta_tnn_v2` encoders (keys `encoder.sentence_encoder.*`,
+`encoder.lm_head.*`), and OpenNLPLab/im's image classifiers (`TNNVit`: keys `to_patch_embedding.1.*`,
+`layers.N.token_mixer.*`, `head.1.*`; a DeiT-style checkpoint keeps them under `model`). The same functions convert a bare module's
 state dict (a `Tno`, `Gtu`/`GtuV2`, `GLU`) through `convert_module_keys`.
 """
 
@@ -44,6 +45,32 @@ def convert_module_keys(state: dict[str, torch.Tensor]) -> dict[str, torch.Tenso
     return out
 
 
+# OpenNLPLab/im tnn_1d TNNVit -> tnn.image.TnnVit; toep1 mixes along W (our `tno`), toep2 along H (`tno_h`)
+_IMAGE_RULES: list[tuple[str, str]] = [
+    (r"^to_patch_embedding\.1\.", "patch_embed."),
+    (r"\.token_mixer\.toep1\.", ".gtu.tno."),
+    (r"\.token_mixer\.toep2\.", ".gtu.tno_h."),
+    (r"\.token_mixer\.o\.", ".gtu.out_proj."),
+    (r"\.token_mixer\.", ".gtu."),
+    (r"\.feature_mixer\.", ".glu."),
+    (r"^head\.1\.", "head."),
+]
+
+
+def convert_image_state_dict(original: dict) -> dict[str, torch.Tensor]:
+    """An OpenNLPLab/im TNNVit state dict (or its DeiT checkpoint with `model`) -> `tnn.image.TnnVit`'s."""
+    state = original.get("model", original)
+    if not any(k.startswith("to_patch_embedding.") for k in state):
+        raise ValueError("convert_image_state_dict: expected OpenNLPLab/im TNNVit keys (to_patch_embedding.1.weight, "
+                         f"layers.N.token_mixer.*, head.1.*); got keys starting with {next(iter(state))!r}")
+    out = {}
+    for key, value in state.items():
+        for pattern, repl in _IMAGE_RULES:
+            key = re.sub(pattern, repl, key)
+        out[key] = value
+    return convert_module_keys(out)
+
+
 def convert_state_dict(original: dict) -> dict[str, torch.Tensor]:
     """A fairseq checkpoint (or its `model` dict) -> the state dict of `TnnLM` or `TnnMaskedLM`."""
     state = original.get("model", original)
@@ -80,12 +107,15 @@ def _check_tied(state: dict, embed: str, output: str) -> None:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("original", type=Path, help="a fairseq-evo checkpoint (checkpoint_best.pt)")
+    parser.add_argument("original", type=Path, help="a fairseq-evo checkpoint (checkpoint_best.pt) or an "
+                        "OpenNLPLab/im image classifier checkpoint")
     parser.add_argument("out", type=Path)
     args = parser.parse_args()
     # fairseq checkpoints hold an argparse.Namespace: trusted files only
     original = torch.load(args.original, map_location="cpu", weights_only=False)
-    converted = convert_state_dict(original)
+    state = original.get("model", original)
+    image = isinstance(state, dict) and any(k.startswith("to_patch_embedding.") for k in state)
+    converted = convert_image_state_dict(original) if image else convert_state_dict(original)
     args.out.parent.mkdir(parents=True, exist_ok=True)
     torch.save(converted, args.out)
     print(f"wrote {len(converted)} tensors to {args.out}")

@@ -61,7 +61,7 @@ def generate_corpus(data_dir: str | Path, words: int = 64, tokens: dict[str, int
 def example_loss(model: torch.nn.Module, cfg, device: torch.device) -> torch.Tensor:
     """The training loss of `cfg`'s experiment on one generated batch at its real shapes, inputs made on `device`:
     next-token cross-entropy for an LM config, classification cross-entropy for an LRA or image config."""
-    from tnn.config import LMConfig, TnnLRAConfig, TnnVitConfig
+    from tnn.config import ImageNetConfig, LMConfig, TnnLRAConfig, TnnVitConfig
 
     model.train()
     if isinstance(cfg, LMConfig):
@@ -70,6 +70,15 @@ def example_loss(model: torch.nn.Module, cfg, device: torch.device) -> torch.Ten
         n, vocab = cfg.data.tokens_per_sample, cfg.model.vocab_size
         tokens = torch.randint(4, vocab, (2, n + 1), device=device)
         return lm_loss(model, {"tokens": tokens[:, :-1], "target": tokens[:, 1:]})[0]
+    if isinstance(cfg, ImageNetConfig):  # Mixup/CutMix give soft targets; here a smoothed one-hot (lambda = 1)
+        from timm.data.mixup import mixup_target
+
+        from tnn.imagenet import soft_target_loss
+
+        m = cfg.model
+        images = torch.randn(2, m.in_chans, m.image_size, m.image_size, device=device)
+        label = torch.randint(m.num_classes, (2,), device=device)
+        return soft_target_loss(model(images), mixup_target(label, m.num_classes, 1.0, cfg.smoothing))
     model_cfg = getattr(cfg, "model", cfg)
     if isinstance(model_cfg, TnnLRAConfig):
         from shared.lra.tasks import get_task
@@ -112,3 +121,24 @@ def generate_wide_corpus(data_dir: str | Path, vocab_size: int, tokens: dict[str
             total += length + 1
         write_split(data_dir, split, lines, vocab_size)
     return data_dir
+
+
+def generate_imagefolder(root: str | Path, classes: int, per_class: dict[str, int], size: int = 64,
+                         seed: int = 0) -> Path:
+    """ImageNet's ImageFolder layout (split/<wnid>/<name>.JPEG) with `per_class[split]` JPEG images per class:
+    each class a colour with noise, so a classifier can learn it. Sizes vary a little, as real photos do."""
+    import numpy as np
+    from PIL import Image
+
+    root = Path(root)
+    rng = np.random.default_rng(seed)
+    colours = rng.integers(0, 256, (classes, 3))
+    for split, count in per_class.items():
+        for c in range(classes):
+            folder = root / split / f"n{c:08d}"
+            folder.mkdir(parents=True, exist_ok=True)
+            for i in range(count):
+                h, w = size + int(rng.integers(0, size // 4)), size + int(rng.integers(0, size // 4))
+                pixels = np.clip(colours[c] + rng.normal(0, 40, (h, w, 3)), 0, 255).astype(np.uint8)
+                Image.fromarray(pixels).save(folder / f"{split}_{c}_{i}.JPEG", quality=90)
+    return root

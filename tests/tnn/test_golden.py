@@ -58,3 +58,21 @@ def test_post_norm_bidirectional_layer_equals_original_encoder_layer():
     layer.load_state_dict(convert_module_keys(case["state_dict"]), strict=True)
     y = layer(case["x"].transpose(0, 1)).transpose(0, 1)  # the original works on (n, b, d)
     assert (y - case["y"]).abs().max() <= TOL
+
+
+def test_image_classifier_equals_original_tnnvit():
+    """OpenNLPLab/im TNNVit (golden/make_golden_image.py) converted: T_h v + T_w v, mean pooling, RMS-normed head."""
+    from shared.testing import GoldenFiles, assert_close_to_golden
+    from tnn.config import deit_tiny_config
+    from tnn.convert import convert_image_state_dict
+    from tnn.image import TnnVit
+
+    case = GoldenFiles(Path(__file__).parent / "golden")["image_classifier.pt"]
+    s = case["settings"]
+    cfg = deit_tiny_config(image_size=s["img_size"], patch_size=s["patch_size"], embed_dim=s["embed_dim"],
+                           glu_dim=s["glu_dim"], num_layers=s["depth"], rpe_dim=s["rpe_embdding"],
+                           num_classes=s["num_classes"])
+    model = TnnVit(cfg).eval()
+    model.load_state_dict(convert_image_state_dict({"model": case["state_dict"]}), strict=True)
+    with torch.no_grad():
+        assert_close_to_golden(model(case["images"]), case["logits"], rel_tol=1e-4, name="image logits")

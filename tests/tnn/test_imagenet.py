@@ -1,0 +1,57 @@
+"""The ImageNet recipe end to end on a generated ImageFolder: timm's transforms, repeated-augmentation
+sampling, Mixup/CutMix, AdamW, per-epoch cosine, clipping, evaluation."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import replace
+
+import pytest
+import torch
+
+from tnn.config import deit_tiny_config, imagenet_config
+from tnn.imagenet import DataError, optimizer_and_schedule, run
+from tnn.model import build_model
+from tnn.synthetic import generate_imagefolder
+
+
+def small(tmp_path, **changes):
+    model = deit_tiny_config(image_size=32, patch_size=8, embed_dim=16, glu_dim=16, num_layers=1, rpe_dim=8,
+                             num_classes=3)
+    return replace(imagenet_config(model), data_root=str(tmp_path / "imagenet"), batch_size=6, eval_batch_size=6,
+                   num_workers=0, epochs=6, warmup_epochs=1, **changes)
+
+
+def test_recipe_runs_end_to_end_on_an_image_folder(tmp_path):
+    torch.set_num_threads(1)
+    generate_imagefolder(tmp_path / "imagenet", classes=3, per_class={"train": 8, "val": 4}, size=40)
+    results = run(small(tmp_path), tmp_path / "run")
+    assert results["metric"] == "top1" and 0.0 <= results["ours"] <= 1.0 and results["top5"] == 1.0
+    # repeated augmentation: each epoch sees every image 3 times over 3 replicas' worth, cut to the dataset size
+    assert results["step"] == 6 * (24 // 6) and (tmp_path / "run" / "model.pt").is_file()
+
+
+def test_optimizer_and_schedule_follow_main_py(tmp_path):
+    cfg = replace(small(tmp_path), batch_size=1024, epochs=300, warmup_epochs=10)
+    model = build_model(cfg)
+    optimizer, schedule = optimizer_and_schedule(model, cfg)
+    groups = {g["weight_decay"]: g for g in optimizer.param_groups}
+    assert set(groups) == {0.0, 0.05}
+    assert all(p.ndim <= 1 for p in groups[0.0]["params"]) and all(p.ndim > 1 for p in groups[0.05]["params"])
+    assert isinstance(optimizer, torch.optim.AdamW) and optimizer.defaults["eps"] == 1e-8
+    assert optimizer.param_groups[0]["lr"] == pytest.approx(1e-6)  # warm-up starts at 1e-6
+    peak = 5e-4 * 1024 / 512  # linear scaling with the global batch
+    schedule.step(5)
+    assert optimizer.param_groups[0]["lr"] == pytest.approx(1e-6 + 5 * (peak - 1e-6) / 10)
+    schedule.step(150)  # timm counts the cosine from epoch 0, warm-up included (no warmup_prefix), as main.py
+    assert optimizer.param_groups[0]["lr"] == pytest.approx(1e-5 + 0.5 * (peak - 1e-5) * (1 + math.cos(math.pi / 2)))
+    schedule.step(300)
+    assert optimizer.param_groups[0]["lr"] == pytest.approx(1e-5)
+
+
+def test_missing_split_and_class_mismatch_name_the_folder(tmp_path):
+    with pytest.raises(DataError, match=r"imagenet/train: missing"):
+        run(small(tmp_path), tmp_path / "run")
+    generate_imagefolder(tmp_path / "imagenet", classes=2, per_class={"train": 2, "val": 1}, size=32)
+    with pytest.raises(DataError, match="2 class folders, but model.num_classes=3"):
+        run(small(tmp_path), tmp_path / "run")
