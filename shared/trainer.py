@@ -208,8 +208,12 @@ class Trainer:
         """Save checkpoints/best.pt when `metrics` improve on the best so far (every process takes part)."""
         if not self.selector.enabled or not metrics:
             return
-        metrics = gather_objects(metrics)[0]  # rank 0's evaluation decides, so every process agrees
-        if not self.selector.update(self.step, metrics):
+        improved = self.selector.update(self.step, metrics)
+        # rank 0 decides for all: were processes to disagree (metrics that differ by rank), the
+        # collective save below would hang
+        improved, best = gather_objects((improved, self.selector.state_dict()))[0]
+        self.selector.load_state_dict(best)
+        if not improved:
             return
         state = self.state_dict()  # collective
         if self.dist.is_main:
@@ -223,7 +227,7 @@ class Trainer:
         must describe the same model, so its record (which beat the checkpoint's) is the best so far.
         """
         path = self.ckpt_dir / BEST_FILE
-        if not self.selector.enabled or not path.is_file():
+        if not path.is_file():
             return
         saved = torch.load(path, map_location="cpu", weights_only=False, mmap=True).get("best")
         if saved is None or saved["step"] <= self.step:
@@ -308,7 +312,10 @@ class Trainer:
         cfg = self.cfg
         if resume:
             self.resume()
-            self._adopt_best_file()
+            if self.selector.enabled:
+                if self.dist.is_main:  # another node may not see this file system: rank 0 reads, all follow
+                    self._adopt_best_file()
+                self.selector.load_state_dict(gather_objects(self.selector.state_dict())[0])
         elif ckpt.latest_checkpoint(self.ckpt_dir) is not None:
             raise FileExistsError(
                 f"{self.ckpt_dir} already holds checkpoints of an earlier run; resume it, or choose another run folder"
