@@ -155,7 +155,7 @@ class Trainer:
         plan, sync = self.batch_plan, self.cfg.sync_batchnorm and self.dist.distributed
         seen = plan.batch_statistics_size(sync)
         if self.dist.is_main and seen < plan.global_batch and count_batchnorm(self.model):
-            print(f"note: BatchNorm normalises over {seen} of the global batch's {plan.global_batch} samples "
+            print(f"note: BatchNorm (where it trains) normalises over {seen} of the global batch's {plan.global_batch} samples "
                   f"({plan.processes} processes, grad_accum={plan.grad_accum}, sync_batchnorm={sync}); "
                   "the exact route is grad_accum=1 with sync_batchnorm=true", file=sys.stderr)
 
