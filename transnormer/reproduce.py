@@ -4,9 +4,10 @@ smoke:  a generated corpus in WikiText-103's layout, the T1 LM at tiny size on t
         minute). Results: `metric` valid_ppl, `ours`, `baseline` (unigram perplexity), `untrained_ppl`.
 dryrun: the full profile's path at the paper's shapes on a generated corpus in the official layout whose
         training split holds 267,735 distinct words (so fairseq's dictionary has the paper's 267,744 symbols):
-        fairseq-preprocess, fairseq-train for T1 and T2 with train_alm.sh's flags for 3 updates (CPU: batch 1),
-        fairseq-eval-lm on test, and timed training steps of the same 156M-parameter models with the recipe's
-        optimizer. One row per model: parameters, step time, peak memory, throughput, recipe estimate.
+        fairseq-preprocess, fairseq-train with train_alm.sh's flags, fairseq-eval-lm on test, and timed training
+        steps of the same 156M-parameter models with the recipe's optimizer. CUDA: T1 and T2, 3 updates of
+        16 x 512 tokens; CPU: T1 only, 1 update of 1 x 512 (a step takes minutes there). One row per model:
+        parameters, step time, peak memory, throughput, recipe estimate.
 full:   the recipe through fairseq (the default engine): fairseq-preprocess of data/wikitext-103/raw/wikitext-103
         into data/wikitext-103/bin/word (once), fairseq-train with our --user-dir plugin and train_alm.sh's
         flags, fairseq-eval-lm's test perplexity; `--engine ours` trains the same models with the shared trainer
@@ -44,14 +45,15 @@ def smoke(run: Run) -> dict:
     return {k: results[k] for k in keep}
 
 
-def fairseq_route(run: Run, raw: Path, bin_dir: Path, extra_train: list[str]) -> list[dict]:
+def fairseq_route(run: Run, raw: Path, bin_dir: Path, extra_train: list[str],
+                  archs: tuple[str, ...] = recipe.ARCHS) -> list[dict]:
     """Binarize once, train each architecture, score its test split with fairseq-eval-lm."""
     gpus = local_gpus()
     if not (bin_dir / "dict.txt").is_file():
         with run.step("fairseq-preprocess"):
             run.sh(recipe.preprocess_command(raw, bin_dir))
     rows = []
-    for arch in recipe.ARCHS:
+    for arch in archs:
         save_dir = run.out / "fairseq" / arch
         with run.step(f"fairseq-train {arch}"):
             run.sh(recipe.train_command(bin_dir, save_dir, arch, gpus, extra_train))
@@ -92,27 +94,39 @@ def _results(run_dir: Path) -> dict:
 
 def dryrun(run: Run) -> dict:
     from transnormer.config import alm_experiment
+
+    return run_dryrun(run, {v: alm_experiment(v) for v in ("t1", "t2")}, WIKITEXT_WORDS)
+
+
+def run_dryrun(run: Run, experiments: dict, words: int, arch_flags: list[str] = ()) -> dict:
+    """The dryrun of the ALM `experiments` ({"t1": ..., "t2": ...}) on generated text with `words` distinct
+    words; `arch_flags` are appended to fairseq-train's (tests pass small models)."""
     from transnormer.synthetic import generate_wide_corpus
 
-    device = torch.device("cuda" if torch.cuda.is_available() else "cpu")
-    batch = recipe.GLOBAL_BATCH // 8 if device.type == "cuda" else 1  # one GPU of the recipe's eight; CPU: 1
+    cuda = torch.cuda.is_available()
+    device = torch.device("cuda" if cuda else "cpu")
+    batch = recipe.GLOBAL_BATCH // 8 if cuda else 1  # one GPU of the recipe's eight; CPU: 1
     raw = run.out / "data" / "raw"
-    with run.step("generate WikiText-103-layout text with 267,735 distinct words"):
+    with run.step(f"generate WikiText-103-layout text with {words:,} distinct words"):
         if not (raw / "wiki.test.tokens").is_file():
-            generate_wide_corpus(raw, WIKITEXT_WORDS, {"train": WIKITEXT_WORDS, "valid": 3000, "test": 3000})
-    shrink = ["--max-update", "3", "--batch-size", str(batch), "--max-tokens", str(batch * recipe.TRAIN_LENGTH),
-              "--update-freq", "1", "--warmup-updates", "1", "--log-interval", "1", "--num-workers", "0",
-              "--no-save-optimizer-state", "--no-epoch-checkpoints"]
-    fairseq_route(run, raw, run.out / "data" / "bin-word", shrink)
+            generate_wide_corpus(raw, words, {"train": max(words, 8 * recipe.TRAIN_LENGTH), "valid": 3000, "test": 3000})
+    # CPU: the 156M-parameter models with a 267,744-word softmax take minutes per step on 2 cores, so T1 only
+    # (T2 runs the same route with other attention kernels) and one update
+    variants = tuple(experiments) if cuda else tuple(experiments)[:1]
+    shrink = [*arch_flags, "--max-update", "3" if cuda else "1", "--batch-size", str(batch), "--max-tokens",
+              str(batch * recipe.TRAIN_LENGTH), "--update-freq", "1", "--warmup-updates", "1", "--log-interval", "1",
+              "--num-workers", "0", "--no-save-optimizer-state", "--no-epoch-checkpoints"]
+    ppl = fairseq_route(run, raw, run.out / "data" / "bin-word", shrink, tuple(f"transnormer_{v}" for v in variants))
     rows = []
-    for variant in ("t1", "t2"):
-        exp = alm_experiment(variant)
+    for variant, result in zip(variants, ppl, strict=True):
         with run.step(f"time training steps of transnormer_{variant}"):
-            rows.append(time_training(exp, f"wikitext103_alm_{variant}", device, batch))
+            row = time_training(experiments[variant], f"wikitext103_alm_{variant}", device, batch,
+                                steps=3 if cuda else 1)
+        rows.append({**row, "test_ppl_after_dryrun": result["ours"]})
     return {"rows": rows}
 
 
-def time_training(exp, name: str, device: torch.device, batch: int, steps: int = 3) -> dict:
+def time_training(exp, name: str, device: torch.device, batch: int, steps: int) -> dict:
     """Forward, backward and an optimizer step of the paper model (fp32 and the recipe's optimizer)."""
     from shared.lm import lm_loss
     from shared.optim import build_optimizer
