@@ -1,10 +1,11 @@
 """Policy-stage step time: members' logits cached once vs recomputed every step, and L2-SP as a fused
-gradient vs back-propagated penalty. Rows: name, size, ours, baseline, ratio (seconds per step; ratio =
-baseline / ours)."""
+gradient vs back-propagated penalty. Rows: name, size, ours, baseline, ratio (bench/timing.py: median of
+alternating repeats; ratio = baseline / ours)."""
 
 from __future__ import annotations
 
-import time
+import sys
+from pathlib import Path
 
 import torch
 import torch.nn.functional as F
@@ -12,15 +13,10 @@ import torch.nn.functional as F
 from multituning.members import BackboneConfig, build_member, parse_setting
 from multituning.model import MultiTuned, PolicyNet
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from timing import compare, print_header, print_row  # noqa: E402
+
 SMALL = BackboneConfig(layers=(1, 1, 1, 1), channels=(16, 32, 64, 128), stem_width=16)
-
-
-def per_step(fn, steps: int = 10) -> float:
-    fn()  # warm-up
-    start = time.perf_counter()
-    for _ in range(steps):
-        fn()
-    return (time.perf_counter() - start) / steps
 
 
 def policy_stage(batch: int, size: int) -> tuple[float, float]:
@@ -37,7 +33,7 @@ def policy_stage(batch: int, size: int) -> tuple[float, float]:
         F.nll_loss(amf(x, logits), y).backward()
         opt.step()
 
-    return per_step(lambda: step(cached)), per_step(lambda: step(None))
+    return compare(lambda: step(cached), lambda: step(None), repeats=10)
 
 
 def l2sp(batch: int, size: int) -> tuple[float, float]:
@@ -54,15 +50,15 @@ def l2sp(batch: int, size: int) -> tuple[float, float]:
         member.zero_grad()
         (F.cross_entropy(member(x), y) + member.regularizer()).backward()
 
-    return per_step(fused), per_step(penalty)
+    return compare(fused, penalty, repeats=10)
 
 
 def main() -> None:
     torch.set_num_threads(1)
-    print("name, size, ours, baseline, ratio")
+    print_header()
     for name, fn in (("policy_step_cached_vs_recomputed", policy_stage), ("l2sp_fused_grad_vs_penalty", l2sp)):
         ours, baseline = fn(32, 32)
-        print(f"{name}, 32x3x32x32, {ours:.4f}, {baseline:.4f}, {baseline / ours:.2f}")
+        print_row(name, "32x3x32x32", ours, baseline)
 
 
 if __name__ == "__main__":

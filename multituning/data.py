@@ -18,13 +18,15 @@ import gzip
 import pickle
 import struct
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
 import torch
 from PIL import Image
-from torch.utils.data import ConcatDataset, Dataset
+from torch.utils.data import ConcatDataset, Dataset, Subset
+
+from multituning.config import DataConfig
 
 IMAGENET_MEAN = (0.485, 0.456, 0.406)
 IMAGENET_STD = (0.229, 0.224, 0.225)
@@ -34,6 +36,9 @@ TRAIN_SPLITS = {"fgvc_aircraft": ("trainval",), "dtd": ("train", "val"), "stanfo
                 "cifar10": ("train",), "fashion_mnist": ("train",)}
 TEST_SPLITS = {"fgvc_aircraft": ("test",), "dtd": ("test",), "stanford_cars": ("test",), "cifar10": ("test",),
                "fashion_mnist": ("test",)}
+# the official validation splits: with the policy on held-out data, the members train on `train` alone and the
+# policy on `val` (the other datasets have none; a stratified share of their training set is held out instead)
+HELDOUT_SPLITS = {"dtd": (("train",), ("val",)), "fgvc_aircraft": (("train",), ("val",))}
 NUM_CLASSES = {"fgvc_aircraft": 100, "dtd": 47, "stanford_cars": 196, "cifar10": 10, "fashion_mnist": 10}
 
 
@@ -184,19 +189,6 @@ READERS: dict[str, Callable] = {"fgvc_aircraft": read_fgvc_aircraft, "dtd": read
 # transforms and datasets ready for training
 
 
-@dataclass
-class DataConfig:
-    name: str = "fgvc_aircraft"
-    root: str = "data/fgvc_aircraft"
-    image_size: int = 224  # training crop / test crop
-    resize_size: int = 256  # test: resize the shorter side to this, then center-crop image_size
-    augment: bool = True  # train: random-resized crop + horizontal flip; False: the test transform
-    preload: bool = False  # decode and transform every image once, into memory (small datasets, no augmentation)
-    eval_batch_size: int = 128
-    num_workers: int = 0  # decoding processes of the evaluation loaders (training: the stage's num_workers)
-    train_splits: tuple[str, ...] = ()  # the official splits to train on; () = the dataset's usual ones
-
-
 def build_transform(cfg: DataConfig, train: bool) -> Callable:
     from torchvision import transforms as T
 
@@ -234,6 +226,11 @@ class Preloaded(Dataset):
     def __getitem__(self, i: int) -> tuple[torch.Tensor, torch.Tensor]:
         return self.images[i], self.labels[i]
 
+    def subset(self, indices: torch.Tensor) -> Preloaded:
+        part = Preloaded.__new__(Preloaded)
+        part.images, part.labels = self.images[indices], self.labels[indices]
+        return part
+
 
 def build_split(cfg: DataConfig, train: bool) -> Dataset:
     """The training (or test) set of `cfg.name`, transformed; DTD's train set is train1 + val1."""
@@ -241,7 +238,7 @@ def build_split(cfg: DataConfig, train: bool) -> Dataset:
         raise ValueError(f"data.name must be one of {DATASETS}, got {cfg.name!r}")
     splits = (cfg.train_splits or TRAIN_SPLITS[cfg.name]) if train else TEST_SPLITS[cfg.name]
     transform = build_transform(cfg, train)
-    parts = [Transformed(READERS[cfg.name](cfg.root, s), transform) for s in splits]
+    parts = [Transformed(READERS[cfg.name](cfg.data_root, s), transform) for s in splits]
     data = parts[0] if len(parts) == 1 else ConcatDataset(parts)
     return Preloaded(data) if cfg.preload else data
 
@@ -252,6 +249,8 @@ def labels_of(data: Dataset) -> torch.Tensor:
         return data.labels
     if isinstance(data, ConcatDataset):
         return torch.cat([labels_of(d) for d in data.datasets])
+    if isinstance(data, Subset):
+        return labels_of(data.dataset)[torch.as_tensor(data.indices, dtype=torch.long)]
     base = data.base if isinstance(data, Transformed) else data
     for attr in ("labels", "_labels"):
         if hasattr(base, attr):
@@ -259,3 +258,42 @@ def labels_of(data: Dataset) -> torch.Tensor:
     if hasattr(base, "_samples"):  # StanfordCars
         return torch.tensor([y for _, y in base._samples])
     return torch.tensor([int(data[i][1]) for i in range(len(data))])
+
+
+def stratified_holdout(labels: torch.Tensor, fraction: float, seed: int = 0) -> tuple[torch.Tensor, torch.Tensor]:
+    """(kept, held-out) indices: `fraction` of each class held out (at least one image of a class with two)."""
+    if not 0 < fraction < 1:
+        raise ValueError(f"policy.heldout_fraction must be in (0, 1), got {fraction}")
+    generator = torch.Generator().manual_seed(seed)
+    kept, held = [], []
+    for c in labels.unique(sorted=True).tolist():
+        idx = torch.nonzero(labels == c).flatten()
+        idx = idx[torch.randperm(len(idx), generator=generator)]
+        n = min(max(1, round(fraction * len(idx))), len(idx) - 1) if len(idx) > 1 else 0
+        held.append(idx[:n])
+        kept.append(idx[n:])
+    return torch.cat(kept).sort().values, torch.cat(held).sort().values
+
+
+def _subset(data: Dataset, indices: torch.Tensor) -> Dataset:
+    return data.subset(indices) if isinstance(data, Preloaded) else Subset(data, indices.tolist())
+
+
+def members_and_policy_sets(cfg: DataConfig, policy_data: str, heldout_fraction: float = 0.1,
+                            policy_splits: tuple[str, ...] = ()) -> tuple[Dataset, Dataset]:
+    """The members' training set and the policy's. `policy_data`: "heldout" (images the members never see) or
+    "members" (the same set); explicit `policy_splits` name the policy's official splits instead."""
+    if policy_splits:
+        return build_split(cfg, train=True), build_split(replace(cfg, train_splits=policy_splits), train=True)
+    if policy_data == "members":
+        data = build_split(cfg, train=True)
+        return data, data
+    if policy_data != "heldout":
+        raise ValueError(f"policy.data must be 'heldout' or 'members', got {policy_data!r}")
+    if cfg.name in HELDOUT_SPLITS and not cfg.train_splits:
+        members, policy = HELDOUT_SPLITS[cfg.name]
+        return (build_split(replace(cfg, train_splits=members), train=True),
+                build_split(replace(cfg, train_splits=policy), train=True))
+    data = build_split(cfg, train=True)
+    kept, held = stratified_holdout(labels_of(data), heldout_fraction)
+    return _subset(data, kept), _subset(data, held)

@@ -6,75 +6,24 @@ head's, and whether the weights are pulled towards their pretrained values (L2-S
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Literal
 
 import torch
 import torch.nn as nn
 from timm.models.resnet import BasicBlock, Bottleneck, ResNet
 
+from multituning.config import (  # noqa: F401  (re-exported: the settings are read where members are built)
+    DEFAULT_SETTINGS,
+    BackboneConfig,
+    FineTuneSetting,
+    MembersConfig,
+    parse_setting,
+)
 from multituning.convert import convert_state_dict, load_original
 
 # a timm/torchvision ResNet's parts, from the input on; `frozen_stages = n` freezes the first n
 RESNET_STAGES = (("conv1", "bn1"), ("layer1",), ("layer2",), ("layer3",), ("layer4",))
 HEAD = "fc"
-
-
-@dataclass
-class BackboneConfig:
-    arch: str = "resnet50"  # a timm ResNet name (same key layout as torchvision's)
-    pretrained_file: str = ""  # local weights in the timm/torchvision layout; "" = random init
-    # a custom small ResNet instead of `arch` when `layers` is set (the smoke profile)
-    layers: tuple[int, ...] = ()
-    channels: tuple[int, ...] = (64, 128, 256, 512)
-    stem_width: int = 64
-    block: Literal["basic", "bottleneck"] = "basic"
-
-
-@dataclass
-class FineTuneSetting:
-    name: str = "standard"
-    frozen_stages: int = 0  # 0: all trainable; 1: stem frozen; 2: + layer1; ...; 5: whole backbone (linear probe)
-    backbone_lr_scale: float = 1.0  # backbone LR = head LR x this
-    l2sp_alpha: float = 0.0  # alpha/2 ||w - w0||^2 over the pretrained weights (replaces weight decay when > 0)
-    l2sp_beta: float = 0.0  # beta/2 ||w||^2 over the new head
-
-
-# the settings of the paper configs, as specs "name[:field=value,...]" (see `parse_setting`)
-DEFAULT_SETTINGS = ("standard", "freeze_low:frozen_stages=3", "l2sp:l2sp_alpha=0.1,l2sp_beta=0.01")
-
-
-def parse_setting(spec: str) -> FineTuneSetting:
-    """'l2sp:l2sp_alpha=0.1,l2sp_beta=0.01' -> FineTuneSetting(name='l2sp', l2sp_alpha=0.1, l2sp_beta=0.01)."""
-    name, _, rest = spec.partition(":")
-    if not name:
-        raise ValueError(f"fine-tuning setting {spec!r}: expected 'name[:field=value,...]'")
-    kwargs: dict[str, float | int] = {}
-    types = {"frozen_stages": int, "backbone_lr_scale": float, "l2sp_alpha": float, "l2sp_beta": float}
-    for item in filter(None, rest.split(",")):
-        key, sep, value = item.partition("=")
-        if not sep or key.strip() not in types:
-            raise ValueError(f"fine-tuning setting {spec!r}: {item!r} must be field=value with field in {sorted(types)}")
-        try:
-            kwargs[key.strip()] = types[key.strip()](value)
-        except ValueError:
-            raise ValueError(f"fine-tuning setting {spec!r}: {key} expects {types[key.strip()].__name__}, "
-                             f"got {value!r}") from None
-    return FineTuneSetting(name=name.strip(), **kwargs)
-
-
-@dataclass
-class MembersConfig:
-    backbone: BackboneConfig = field(default_factory=BackboneConfig)
-    settings: tuple[str, ...] = DEFAULT_SETTINGS
-
-    def parsed(self) -> list[FineTuneSetting]:
-        settings = [parse_setting(s) for s in self.settings]
-        names = [s.name for s in settings]
-        if len(set(names)) != len(names) or not names:
-            raise ValueError(f"members.settings: need at least one setting and unique names, got {names}")
-        return settings
 
 
 def build_backbone(cfg: BackboneConfig, num_classes: int) -> nn.Module:

@@ -7,6 +7,8 @@ per-class mean as FGVC-Aircraft's benchmark reports it (the mean over classes of
 
 from __future__ import annotations
 
+import math
+
 import torch
 
 
@@ -37,3 +39,22 @@ def oracle_accuracy(member_preds: torch.Tensor, target: torch.Tensor) -> float:
     """Fraction of samples that at least one member (member_preds: K, n) classifies correctly."""
     _check(member_preds[0], target)
     return (member_preds == target).any(0).double().mean().item()
+
+
+SUMMARISED = ("amf_accuracy", "standard_finetune", "uniform_fusion_accuracy", "amf_minus_standard",
+              "amf_minus_uniform", "best_single_accuracy", "oracle_accuracy", "baseline")
+
+
+def mean_sd(values: list[float]) -> dict:
+    """Mean, sample standard deviation (n - 1; 0 for one value), n and the values themselves."""
+    if not values:
+        raise ValueError("mean_sd: no values")
+    n = len(values)
+    mean = sum(values) / n
+    sd = math.sqrt(sum((v - mean) ** 2 for v in values) / (n - 1)) if n > 1 else 0.0
+    return {"mean": mean, "sd": sd, "n": n, "values": list(values)}
+
+
+def seed_summary(results: list[dict], keys: tuple[str, ...] = SUMMARISED) -> dict:
+    """Each quantity of several runs' results.json (one per seed) as mean ± sd."""
+    return {key: mean_sd([float(r[key]) for r in results]) for key in keys}

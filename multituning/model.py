@@ -12,6 +12,9 @@ and a linear layer, here with K outputs (one weight per fine-tuned member) inste
 
 from __future__ import annotations
 
+import contextlib
+from dataclasses import replace
+
 import torch
 import torch.nn as nn
 import torch.nn.functional as F
@@ -51,8 +54,12 @@ def fuse(member_logits: torch.Tensor, weights: torch.Tensor, mode: str = "prob")
     if member_logits.dim() != 3 or weights.shape != member_logits.shape[:2]:
         raise ValueError(f"expected member logits (b, K, C) and weights (b, K), got {tuple(member_logits.shape)} "
                          f"and {tuple(weights.shape)}")
-    # in fp32 even under autocast: a bf16 mixture of probabilities would lose the small ones
-    with torch.autocast(member_logits.device.type, enabled=False):
+    # in fp32 even under autocast: a bf16 mixture of probabilities would lose the small ones (a device without
+    # autocast, such as meta, has nothing to turn off)
+    device_type = member_logits.device.type
+    no_autocast = (torch.autocast(device_type, enabled=False) if torch.amp.is_autocast_available(device_type)
+                   else contextlib.nullcontext())
+    with no_autocast:
         weights, member_logits = weights.float(), member_logits.float()
         if mode == "prob":
             probs = torch.einsum("bk,bkc->bc", weights, member_logits.softmax(-1))
@@ -164,3 +171,19 @@ class MultiTuned(nn.Module):
         if member_logits is None:
             member_logits = self.member_logits(x)
         return fuse(member_logits, self.weights(x), self.fusion)
+
+
+def build_model(cfg) -> MultiTuned:
+    """AMF of an experiment config (`AMFConfig`): K members (the backbone with a new head, no weights read) and
+    the policy, members trainable (`schedule=joint`) or frozen (the two-stage policy stage)."""
+    from multituning.data import NUM_CLASSES
+    from multituning.members import build_member
+
+    settings = cfg.members.parsed()
+    backbone = replace(cfg.members.backbone, pretrained_file="")  # loading happens in train.py
+    num_classes = NUM_CLASSES.get(cfg.data.name, 10)
+    members = [build_member(backbone, s, num_classes) for s in settings]
+    p = cfg.policy
+    policy = PolicyNet(len(members), stem_width=p.stem_width, widths=p.widths, input_size=p.input_size or None)
+    return MultiTuned(members, policy, [s.name for s in settings], fusion=p.fusion, temperature=p.temperature,
+                      hard=p.hard, gumbel=p.gumbel, freeze_members=cfg.schedule != "joint")

@@ -1,12 +1,13 @@
 """Download the official datasets and the ImageNet ResNet-50 weights into the layouts data.py reads.
 
-    python -m multituning.prepare fgvc_aircraft --root data/fgvc_aircraft
-    python -m multituning.prepare dtd           --root data/dtd
-    python -m multituning.prepare stanford_cars --root data/stanford_cars   (manual: prints what to place where)
-    python -m multituning.prepare cifar10       --root data/cifar10
-    python -m multituning.prepare fashion_mnist --root data/fashion_mnist
-    python -m multituning.prepare weights       --root data/weights
+    python -m multituning.prepare fgvc_aircraft     # -> data/fgvc_aircraft
+    python -m multituning.prepare dtd               # -> data/dtd
+    python -m multituning.prepare stanford_cars     # -> data/stanford_cars (manual: prints what to place where)
+    python -m multituning.prepare cifar10           # -> data/cifar10/cifar-10-batches-py (shared with nas_efficient)
+    python -m multituning.prepare fashion_mnist     # -> data/fashion_mnist
+    python -m multituning.prepare weights           # -> weights/torchvision/resnet50-0676ba61.pth
 
+`--root` writes elsewhere; the defaults follow REPRO_DATA / REPRO_WEIGHTS (shared.paths).
 Needs internet access; afterwards the dataset is read once through data.py to check its layout.
 """
 
@@ -18,6 +19,8 @@ import sys
 import tarfile
 import urllib.request
 from pathlib import Path
+
+from shared import paths
 
 SOURCES = {
     "fgvc_aircraft": ["https://www.robots.ox.ac.uk/~vgg/data/fgvc-aircraft/archives/fgvc-aircraft-2013b.tar.gz"],
@@ -62,19 +65,21 @@ def prepare(name: str, root: Path) -> None:
                 archive.extractall(root / EXTRACT_INTO[name], filter="data")
     if name == "weights":
         return
-    from multituning.data import DataConfig, build_split
+    from multituning.config import DataConfig
+    from multituning.data import build_split
 
     for train in (True, False):
-        data = build_split(DataConfig(name=name, root=str(root)), train=train)
+        data = build_split(DataConfig(name=name, data_root=str(root)), train=train)
         print(f"{name} {'train' if train else 'test'}: {len(data)} images")
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("name", choices=[*SOURCES, "stanford_cars"])
-    parser.add_argument("--root", type=Path, required=True)
+    parser.add_argument("--root", type=Path, default=None, help="default: data/<name>, or weights/torchvision")
     args = parser.parse_args()
-    prepare(args.name, args.root)
+    default = paths.weights("torchvision") if args.name == "weights" else paths.dataset(args.name)
+    prepare(args.name, args.root or default)
 
 
 if __name__ == "__main__":

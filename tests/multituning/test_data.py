@@ -22,7 +22,7 @@ SIZES = {"cifar10": (20, 4, 10), "fashion_mnist": (6, 4, 10), "fgvc_aircraft": (
 @pytest.mark.parametrize("name", sorted(WRITERS))
 def test_reader_reads_the_official_layout(name: str, tmp_path: Path) -> None:
     WRITERS[name](tmp_path)
-    cfg = DataConfig(name=name, root=str(tmp_path), image_size=16, resize_size=18, augment=True)
+    cfg = DataConfig(name=name, data_root=str(tmp_path), image_size=16, resize_size=18, augment=True)
     train, test = build_split(cfg, train=True), build_split(cfg, train=False)
     n_train, n_test, n_classes = SIZES[name]
     assert (len(train), len(test)) == (n_train, n_test)
@@ -35,10 +35,10 @@ def test_reader_reads_the_official_layout(name: str, tmp_path: Path) -> None:
 
 def test_labels_follow_the_official_files(tmp_path: Path) -> None:
     fixtures.write_fgvc_aircraft(tmp_path / "a")
-    test = build_split(DataConfig(name="fgvc_aircraft", root=str(tmp_path / "a")), train=False)
+    test = build_split(DataConfig(name="fgvc_aircraft", data_root=str(tmp_path / "a")), train=False)
     assert labels_of(test).tolist() == [0, 0, 1, 1, 2, 2]  # variants.txt order; 'Cessna 172' holds a space
     fixtures.write_stanford_cars(tmp_path / "c")
-    cars = build_split(DataConfig(name="stanford_cars", root=str(tmp_path / "c")), train=True)
+    cars = build_split(DataConfig(name="stanford_cars", data_root=str(tmp_path / "c")), train=True)
     assert labels_of(cars).tolist() == [0, 1, 2, 0, 1, 2]  # the devkit's 1-based classes, shifted to 0
 
 
@@ -61,11 +61,11 @@ def test_missing_file_is_named(tmp_path: Path) -> None:
     fixtures.write_dtd(tmp_path / "d")
     (tmp_path / "d" / "dtd" / "dtd" / "labels" / "val1.txt").unlink()
     with pytest.raises(FileNotFoundError, match="val1.txt.*<class>/<image name>"):
-        build_split(DataConfig(name="dtd", root=str(tmp_path / "d")), train=True)
+        build_split(DataConfig(name="dtd", data_root=str(tmp_path / "d")), train=True)
     fixtures.write_stanford_cars(tmp_path / "c")
     (tmp_path / "c" / "stanford_cars" / "cars_test_annos_withlabels.mat").unlink()
     with pytest.raises(FileNotFoundError, match="cars_test_annos_withlabels.mat"):
-        build_split(DataConfig(name="stanford_cars", root=str(tmp_path / "c")), train=False)
+        build_split(DataConfig(name="stanford_cars", data_root=str(tmp_path / "c")), train=False)
 
 
 def test_malformed_files_name_the_field(tmp_path: Path) -> None:
@@ -86,7 +86,7 @@ def test_malformed_files_name_the_field(tmp_path: Path) -> None:
     listing = tmp_path / "a" / "fgvc-aircraft-2013b" / "data" / "images_variant_test.txt"
     listing.write_text("1000001 NoSuchVariant\n")
     with pytest.raises(DataError, match="images_variant_test.txt"):
-        build_split(DataConfig(name="fgvc_aircraft", root=str(tmp_path / "a")), train=False)
+        build_split(DataConfig(name="fgvc_aircraft", data_root=str(tmp_path / "a")), train=False)
 
 
 def test_unknown_dataset_is_refused() -> None:

@@ -1,26 +1,55 @@
-"""The smoke profile end to end: it learns, AMF does not lose to standard fine-tuning, and a run re-evaluates."""
+"""The smoke profile end to end over three seeds (two-stage schedule, policy on held-out images).
+
+Measured over seeds 0-2 (README): AMF - standard fine-tuning = +1.20 ± 0.58 points and AMF - equal weights =
++0.77 ± 0.44; with three seeds neither gain is significant at 5 %, so the test asserts what that spread
+supports: everything learns far above the majority class, and AMF does not fall below either baseline by more
+than two standard errors of the paired difference.
+"""
 
 from __future__ import annotations
 
+import io
 import json
+import math
 from pathlib import Path
 
 import pytest
 
+from multituning import reproduce
 from multituning.evaluate import evaluate_run
-from multituning.reproduce import main
+from shared.reproduce import main
 
 
-def test_smoke_profile_learns_and_amf_keeps_up_with_standard_finetuning(tmp_path: Path) -> None:
-    main(["--profile", "smoke", "--out", str(tmp_path)])
+def _lower_bound(summary: dict) -> float:
+    """Mean minus two standard errors."""
+    return summary["mean"] - 2 * summary["sd"] / math.sqrt(summary["n"])
+
+
+def test_smoke_profile_over_three_seeds(tmp_path: Path, monkeypatch) -> None:
+    monkeypatch.setattr("sys.stdout", io.StringIO())
+    profiles = {"smoke": reproduce.smoke, "dryrun": reproduce.dryrun, "full": reproduce.full}
+    main(reproduce.__doc__, profiles, ["--profile", "smoke", "--out", str(tmp_path), "--schedules", "two_stage"],
+         add_arguments=reproduce.add_arguments)
     results = json.loads((tmp_path / "results.json").read_text())
-    assert results["metric"] == "accuracy"
-    assert results["baseline"] < 0.1  # 13 balanced classes: the majority class is right 1 time in 13
-    assert results["standard_finetune"] > results["baseline"] + 0.5
-    assert results["ours"] >= results["standard_finetune"]  # AMF must not lose to standard fine-tuning
-    for name in ("standard", "freeze_low", "l2sp"):
-        assert 0.0 < results[f"mean_weight_{name}"] < 1.0 and f"accuracy_{name}" in results
-    assert (tmp_path / "results.md").is_file() and (tmp_path / "results.png").is_file()
+    s = results["two_stage"]
+    assert s["amf_accuracy"]["n"] == 3 and len(s["amf_accuracy"]["values"]) == 3
+    assert s["baseline"]["mean"] < 0.1  # 13 balanced classes: the majority class is right 1 time in 13
+    assert s["standard_finetune"]["mean"] > s["baseline"]["mean"] + 0.5
+    assert results["ours"] == s["amf_accuracy"]["mean"] and results["baseline"] == s["standard_finetune"]["mean"]
+    assert results["second_baseline"] == s["uniform_fusion_accuracy"]["mean"]
+    assert _lower_bound(s["amf_minus_standard"]) > -0.01 and _lower_bound(s["amf_minus_uniform"]) > -0.01
+    assert any("held-out" in guess for guess in results["design_guesses"])
+    assert "| smoke | two_stage | AMF |" in (tmp_path / "results.md").read_text()
+    assert "±" in (tmp_path / "results.md").read_text()
     # the policy stage's checkpoint alone rebuilds the same model
-    again = evaluate_run(tmp_path / "run")
-    assert again["amf_accuracy"] == pytest.approx(results["ours"])
+    run0 = json.loads((tmp_path / "two_stage_seed0" / "results.json").read_text())
+    assert run0["policy_data"] == "heldout"
+    again = evaluate_run(tmp_path / "two_stage_seed0")
+    assert again["amf_accuracy"] == pytest.approx(run0["ours"])
+
+
+def test_smoke_refuses_fewer_than_three_seeds(tmp_path: Path) -> None:
+    profiles = {"smoke": reproduce.smoke, "dryrun": reproduce.dryrun, "full": reproduce.full}
+    with pytest.raises(SystemExit, match="at least 3 seeds"):
+        main(reproduce.__doc__, profiles, ["--profile", "smoke", "--out", str(tmp_path), "--seeds", "0,1"],
+             add_arguments=reproduce.add_arguments)
