@@ -46,7 +46,7 @@ def checkpoint_path(folder: str | Path, step: int) -> Path:
 
 
 def list_checkpoints(folder: str | Path) -> list[tuple[int, Path]]:
-    """(step, path) of every complete checkpoint in `folder`, oldest first; temporary files are ignored."""
+    """(step, path) of every file named as a checkpoint in `folder`, oldest first; temporary files are ignored."""
     folder = Path(folder)
     if not folder.is_dir():
         return []
