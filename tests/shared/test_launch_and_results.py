@@ -18,6 +18,15 @@ def test_train_command_uses_torchrun_for_several_gpus() -> None:
     assert "--nproc_per_node=4" in cmd and cmd[-4:] == ["-m", "tnn.train", "--config", "c.py"]
 
 
+@pytest.mark.parametrize(("gpus", "batch", "accum", "processes"), [(8, 20, 1, 5), (8, 4, 1, 4), (3, 256, 1, 2),
+                                                                    (8, 16, 4, 4), (0, 16, 1, 1), (7, 7, 1, 7)])
+def test_train_command_keeps_the_global_batch_whole(monkeypatch: pytest.MonkeyPatch, gpus: int, batch: int,
+                                                     accum: int, processes: int) -> None:
+    monkeypatch.setattr("shared.launch.local_gpus", lambda: gpus)
+    cmd = train_command("x.train", [], global_batch=batch, grad_accum=accum)
+    assert (f"--nproc_per_node={processes}" in cmd) if processes > 1 else cmd == [sys.executable, "-m", "x.train"]
+
+
 def make_run(folder: Path, losses: list[float], accuracy: float) -> Path:
     logger = RunLogger(folder)
     for step, loss in enumerate(losses, start=1):
