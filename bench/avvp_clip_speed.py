@@ -2,7 +2,8 @@
 
     python bench/avvp_clip_speed.py [--device cuda] [--repeats 10]
 
-Prints `name, size, ours, baseline, ratio` rows (seconds per call; ratio = baseline / ours):
+Prints `name, size, ours, baseline, ratio` rows (bench/timing.py: median of alternating repeats, ms per
+call; ratio = baseline / ours):
 - han_train_step: forward + backward of HAN at the paper's size. Baseline: the original MMIL_Net's order
   of work, re-implemented here (ResNet-152 frames projected before pooling, nn.MultiheadAttention on
   sequence-first tensors, the shared HAN layer called once per stream); same weights, outputs checked equal.
@@ -14,7 +15,6 @@ from __future__ import annotations
 
 import argparse
 import sys
-import time
 from pathlib import Path
 
 import numpy as np
@@ -23,9 +23,13 @@ import torch.nn.functional as F
 from torch import nn
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+sys.path.insert(0, str(Path(__file__).resolve().parent))  # bench/timing.py
 
+from timing import compare, print_header, print_row  # noqa: E402
+
+from avvp_clip.config import HANConfig  # noqa: E402
 from avvp_clip.metrics import parse_scores  # noqa: E402
-from avvp_clip.model import HAN, HANConfig  # noqa: E402
+from avvp_clip.model import HAN  # noqa: E402
 
 
 class ReferenceLayer(nn.Module):
@@ -71,18 +75,6 @@ class ReferenceHAN(nn.Module):
         return global_prob, temporal[:, :, 0].sum(1), temporal[:, :, 1].sum(1), frame_prob
 
 
-def seconds(fn, repeats: int, device: torch.device) -> float:
-    fn()  # warm-up
-    if device.type == "cuda":
-        torch.cuda.synchronize()
-    start = time.perf_counter()
-    for _ in range(repeats):
-        fn()
-    if device.type == "cuda":
-        torch.cuda.synchronize()
-    return (time.perf_counter() - start) / repeats
-
-
 def bench_han(device: torch.device, repeats: int, batch: int) -> tuple[float, float]:
     torch.manual_seed(0)
     ours = HAN(HANConfig()).to(device)
@@ -103,7 +95,7 @@ def bench_han(device: torch.device, repeats: int, batch: int) -> tuple[float, fl
             (out[0].sum() + out[3].sum()).backward()
         return run
 
-    return seconds(step(ours), repeats, device), seconds(step(ref), repeats, device)
+    return compare(step(ours), step(ref), repeats=repeats, device=device)
 
 
 def reference_scores(pa, pv, ga, gv) -> dict[str, float]:
@@ -158,8 +150,7 @@ def bench_metrics(repeats: int, videos: int = 1200) -> tuple[float, float]:
     arrays = [(rng.random_sample((videos, 25, 10)) < 0.05).astype(np.int64) for _ in range(4)]
     ours, ref = parse_scores(*arrays), reference_scores(*arrays)
     assert all(abs(ours[k] - ref[k]) < 1e-9 for k in ours), "parse_scores differs from the reference"
-    return (seconds(lambda: parse_scores(*arrays), repeats, torch.device("cpu")),
-            seconds(lambda: reference_scores(*arrays), max(1, repeats // 5), torch.device("cpu")))
+    return compare(lambda: parse_scores(*arrays), lambda: reference_scores(*arrays), repeats=max(3, repeats // 3))
 
 
 def main() -> None:
@@ -169,11 +160,9 @@ def main() -> None:
     parser.add_argument("--batch", type=int, default=16)
     args = parser.parse_args()
     device = torch.device(args.device)
-    print("name, size, ours, baseline, ratio")
-    ours, base = bench_han(device, args.repeats, args.batch)
-    print(f"han_train_step, batch {args.batch} on {device.type}, {ours:.5f}, {base:.5f}, {base / ours:.2f}")
-    ours, base = bench_metrics(args.repeats)
-    print(f"parse_scores, 1200 videos, {ours:.5f}, {base:.5f}, {base / ours:.2f}")
+    print_header()
+    print_row("han_train_step", f"batch {args.batch} on {device.type}", *bench_han(device, args.repeats, args.batch))
+    print_row("parse_scores", "1200 videos", *bench_metrics(args.repeats))
 
 
 if __name__ == "__main__":

@@ -19,7 +19,9 @@ import numpy as np
 import torch
 from PIL import Image
 
-from video_linear.data import ClipAutoAugment, DataConfig, DataError, random_crop, short_side_scale, uniform_crop
+from video_linear.augment import random_erasing
+from video_linear.config import DataConfig
+from video_linear.data import ClipAutoAugment, DataError, random_crop, short_side_scale, uniform_crop
 
 HEADER = "original_vido_id"
 
@@ -83,6 +85,9 @@ class CharadesClips(torch.utils.data.Dataset):
         prefix = Path(cfg.path_prefix) if cfg.path_prefix else root
         self.videos = load_frame_lists(root / f"{'train' if split == 'train' else 'val'}.csv", prefix)
         self.num_clips = cfg.num_views * cfg.num_crops if split == "test" else 1
+        if split == "test" and cfg.num_views < 2:  # the original divides by num_views - 1 there
+            raise ValueError(f"data.num_views={cfg.num_views}: Charades test views are spaced by (video length - "
+                             "clip length) / (num_views - 1); expected num_views >= 2")
         self.autoaugment = ClipAutoAugment() if cfg.autoaugment and split == "train" else None
 
     def __len__(self) -> int:
@@ -117,5 +122,7 @@ class CharadesClips(torch.utils.data.Dataset):
                 clip_frames = clip_frames.flip(-1)
         mean = torch.tensor(cfg.mean).view(1, 3, 1, 1)
         std = torch.tensor(cfg.std).view(1, 3, 1, 1)
-        clip_frames = (clip_frames / 255.0 - mean) / std
-        return clip_frames.transpose(0, 1).contiguous(), label, index
+        clip_frames = ((clip_frames / 255.0 - mean) / std).transpose(0, 1).contiguous()
+        if not test and cfg.random_erasing > 0:
+            clip_frames = random_erasing(clip_frames, cfg.random_erasing)
+        return clip_frames, label, index

@@ -4,9 +4,10 @@
     python -m video_linear.convert --image-pretrained LVIT_21K.pth OUT.pt   # ImageNet-21k image weights
 
 Video checkpoints are what the original SlowFast trainer saves (`{"model_state": ...}`, keys
-`base_model.*` for the `lvit_v2` backbone and `consensus.mlp_head.*` for the `VVTHead`, possibly
-`module.`-prefixed). Image checkpoints are the `lvit_v2_base_patch16_224_in21k*` backbones (no prefix);
-they initialise the backbone only, as the original loads them with `pretrained_strict=False`.
+`base_model.*` for the `lvit_v2` backbone, `consensus.mlp_head.*` for the `VVTHead` and the unused
+`new_fc.*` (dropped, see DROPPED_VIDEO_KEYS), possibly `module.`-prefixed). Image checkpoints are the
+`lvit_v2_base_patch16_224_in21k*` backbones (no prefix); they initialise the backbone only, as the
+original loads them with `pretrained_strict=False` (`pretrained.py`).
 """
 
 from __future__ import annotations
@@ -38,6 +39,10 @@ _BACKBONE = [
 _HEAD = {"0": "0", "1": "1", "4": "4"}  # VVTHead.mlp_head: LayerNorm, Linear, GELU, Dropout, Linear
 # parameter-free modules of the original (dropout head, identity control points) and unused extras
 _SKIP = re.compile(r"^(head\.|new_fc\.|pre_logits\.|pos_embed|cls_token)")
+# Top-level tensors of a video checkpoint that have no counterpart here, dropped knowingly: XVIT builds
+# `new_fc = nn.Linear(512, NUM_CLASSES)` whenever MODEL.DROPOUT_RATE > 0 (video_model_builder.py
+# `_prepare_classifier`), but with CONSENSUS_TYPE 'vit' its forward never calls it (the VVTHead classifies).
+DROPPED_VIDEO_KEYS = ("new_fc.weight", "new_fc.bias")
 
 
 class ConversionError(ValueError):
@@ -72,6 +77,8 @@ def convert_state_dict(original: dict) -> dict:
     """A video checkpoint of the original (XVIT with lvit_v2 + VVTHead) -> VideoLinearTransformer keys."""
     out = {}
     for key, value in unwrap(original).items():
+        if key in DROPPED_VIDEO_KEYS:
+            continue
         if key.startswith("base_model."):
             new = _backbone_key(key.removeprefix("base_model."))
         elif key.startswith("consensus.mlp_head."):

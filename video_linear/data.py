@@ -14,7 +14,9 @@ Kinetics sampling follows `slowfast/datasets/decoder.py`: a clip
 spans `sampling_rate * num_frames / target_fps * fps` source frames, starting at a random point for
 training or at `delta * i / num_views` for the i-th test view, and `num_frames` indices are spaced
 evenly over it (`torch.linspace`, clamped). Spatially (`slowfast/datasets/utils.py:spatial_sampling`):
-training rescales the short side to a random size in `train_jitter_scales`, crops randomly and flips;
+training rescales the short side to a random size in `train_jitter_scales`, crops randomly and flips (or,
+with `xvit_augmentation`, the original's Kinetics default, takes a TSN multi-scale crop resized to the crop size
+and flips; `augment.py`), then erases a random box with probability `random_erasing`;
 testing rescales the short side to the crop size and takes the left/centre/right (or top/middle/bottom)
 crop. A test set has `num_views * num_crops` items per video; item `i` is view `i // num_crops` of
 video `i // (num_views * num_crops)`, as the original's `_spatial_temporal_idx`.
@@ -24,43 +26,19 @@ from __future__ import annotations
 
 import math
 import random
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Literal
 
 import av
 import numpy as np
 import torch
 import torch.nn.functional as F
 
+from video_linear.augment import multi_scale_crop, random_erasing
+from video_linear.config import DataConfig
+
 
 class DataError(ValueError):
     """A missing or malformed dataset file."""
-
-
-@dataclass
-class DataConfig:
-    dataset: Literal["kinetics", "ssv2", "charades"] = "kinetics"  # charades: see charades.py
-    root: str = "data/kinetics400"
-    path_prefix: str = ""  # where the CSV's video paths start (default: root)
-    separator: str = " "
-    num_frames: int = 16
-    sampling_rate: int = 16
-    target_fps: int = 30
-    train_jitter_scales: tuple[int, int] = (256, 320)
-    train_crop_size: int = 224
-    test_crop_size: int = 224
-    random_flip: bool = True
-    mean: tuple[float, float, float] = (0.5, 0.5, 0.5)
-    std: tuple[float, float, float] = (0.5, 0.5, 0.5)
-    num_views: int = 4  # TEST.NUM_ENSEMBLE_VIEWS
-    num_crops: int = 3  # TEST.NUM_SPATIAL_CROPS
-    autoaugment: bool = False  # DATA.AUTOAUGMENT: AutoAugment "v0", one draw for all frames of a clip
-    single_frame: bool = False  # baseline: every sampled frame replaced by the clip's middle frame
-    cache_decoded: bool = False  # keep decoded videos in memory (tiny generated sets only; PyAV)
-    # "torchcodec" seeks to the sampled frames only (fast on long videos); "pyav" decodes every frame
-    decoder: Literal["pyav", "torchcodec"] = "pyav"
-    eval_batch_size: int = 8
 
 
 def read_video_list(csv_path: Path, separator: str = " ", num_classes: int | None = None) -> list[tuple[str, int]]:
@@ -271,16 +249,24 @@ class VideoClips(torch.utils.data.Dataset):
         clip_frames = self._sampled_frames(video_idx, choose)  # t, h, w, 3 uint8
         if self.autoaugment is not None:
             clip_frames = self.autoaugment(clip_frames)
-        clip_frames = clip_frames.permute(0, 3, 1, 2).float()  # t, 3, h, w
-        if spatial_idx == -1:
+        train = spatial_idx == -1
+        if train and cfg.xvit_augmentation:  # the original's Kinetics default: TSN multi-scale crop, then flip
+            clip_frames = multi_scale_crop(clip_frames, cfg.train_crop_size).permute(0, 3, 1, 2).float()
+            if cfg.random_flip and np.random.uniform() < 0.5:
+                clip_frames = clip_frames.flip(-1)
+        elif train:
+            clip_frames = clip_frames.permute(0, 3, 1, 2).float()  # t, 3, h, w
             size = int(round(np.random.uniform(*cfg.train_jitter_scales)))
             clip_frames = random_crop(short_side_scale(clip_frames, size), cfg.train_crop_size)
             if cfg.random_flip and np.random.uniform() < 0.5:
                 clip_frames = clip_frames.flip(-1)
         else:
+            clip_frames = clip_frames.permute(0, 3, 1, 2).float()
             scale = cfg.test_crop_size if cfg.num_crops > 1 else cfg.train_jitter_scales[0]
             clip_frames = uniform_crop(short_side_scale(clip_frames, scale), cfg.test_crop_size, spatial_idx)
         mean = torch.tensor(cfg.mean).view(1, 3, 1, 1)
         std = torch.tensor(cfg.std).view(1, 3, 1, 1)
-        clip_frames = (clip_frames / 255.0 - mean) / std
-        return clip_frames.transpose(0, 1).contiguous(), self.videos[video_idx][1], index
+        clip_frames = ((clip_frames / 255.0 - mean) / std).transpose(0, 1).contiguous()  # 3, t, h, w
+        if train and cfg.random_erasing > 0:  # after normalisation, as the original: the box becomes the mean
+            clip_frames = random_erasing(clip_frames, cfg.random_erasing)
+        return clip_frames, self.videos[video_idx][1], index

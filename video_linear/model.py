@@ -20,50 +20,13 @@ paper's ablation can be rebuilt: `feature_fixation`, `temporal_shift`, `spatial_
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field
-from typing import Literal
 
 import torch
 import torch.nn.functional as F
 from torch import nn
 
+from video_linear.config import ModelConfig, VideoConfig
 from video_linear.shifts import SpatialShift, TemporalShift
-
-
-@dataclass
-class ModelConfig:
-    num_classes: int = 400
-    img_size: int = 224
-    patch_size: int = 16
-    patch_stride: int = 14  # overlapping patches, as the original (17x17 tokens at 224 px)
-    embed_dim: int = 512
-    depth: int = 12
-    num_heads: int = 8
-    mlp_ratio: float = 4.0
-    qkv_bias: bool = True
-    num_frames: int = 16
-    # the original's temporal embedding always has 8 rows (the backbone's default num_frames), added to
-    # every 8-frame segment of a clip; its temporal shift works on segments of XVIT.NUM_SEGMENTS frames
-    embed_frames: int = 8
-    shift_segment: int = 8
-    attention: Literal["divided", "joint"] = "divided"
-    kernel: Literal["relu", "softmax"] = "relu"
-    feature_fixation: bool = True
-    share_gate: bool = False
-    temporal_shift: bool = True
-    spatial_shift: bool = True
-    shift_div: int = 8
-    shift_size: int = 1
-    shift_layers: list[int] = field(default_factory=lambda: list(range(15)))  # original LOCATIONS_LIST
-    head_hidden: int = 768  # TEMPORAL_HEAD.MLP_DIM
-    dropout: float = 0.5  # MODEL.DROPOUT_RATE: before token pooling and inside the head
-    drop_path: float = 0.0
-    attn_drop: float = 0.0
-
-    @property
-    def grid(self) -> int:
-        """Tokens per side: the patch conv's output size (padding patch_size // 2)."""
-        return (self.img_size + 2 * (self.patch_size // 2) - self.patch_size) // self.patch_stride + 1
 
 
 class LinearAttention(nn.Module):
@@ -236,6 +199,11 @@ class VideoLinearTransformer(nn.Module):
 
     def forward(self, video: torch.Tensor) -> torch.Tensor:
         return self.head(self.forward_features(video).mean(1))  # b, classes
+
+
+def build_model(cfg: VideoConfig) -> VideoLinearTransformer:
+    """The architecture of an experiment, freshly initialised (pretrained weights are loaded by train.py)."""
+    return VideoLinearTransformer(cfg.model)
 
 
 def count_parameters(model: nn.Module) -> int:

@@ -20,6 +20,8 @@ import csv
 import sys
 from pathlib import Path
 
+from shared import paths
+
 SPLITS = {"train": "train.csv", "val": "validate.csv", "test": "validate.csv"}
 
 
@@ -54,7 +56,7 @@ def write_lists(annotations: Path, videos: Path, root: Path) -> dict[str, int]:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--dataset", choices=["kinetics400", "kinetics600"], default="kinetics400")
-    parser.add_argument("--root", type=Path, required=True)
+    parser.add_argument("--root", type=Path, default=None, help="where to write (default data/<dataset>)")
     parser.add_argument("--videos", type=Path, help="folder holding the downloaded clips (train/, validate/)")
     parser.add_argument("--annotations", type=Path, help="folder holding train.csv and validate.csv")
     args = parser.parse_args(argv)
@@ -63,6 +65,7 @@ def main(argv: list[str] | None = None) -> int:
         print("error: downloading needs network access; fetch the clips and annotation CSVs first "
               "(sources above), then pass --videos and --annotations", file=sys.stderr)
         return 2
+    args.root = args.root or paths.dataset(args.dataset)
     counts = write_lists(args.annotations, args.videos, args.root)
     print(f"{args.dataset}: wrote {counts} under {args.root}")
     return 0

@@ -14,6 +14,9 @@ from pathlib import Path
 
 import av
 import numpy as np
+import torch
+
+from video_linear.config import VideoConfig
 
 DIRECTIONS = ((0, 1), (0, -1), (1, 0), (-1, 0))  # (dy, dx): right, left, down, up
 
@@ -37,12 +40,12 @@ def render(rng: np.random.Generator, label: int, frames: int, size: int) -> np.n
     return video
 
 
-def write_video(path: Path, video: np.ndarray, fps: int = 30) -> None:
+def write_video(path: Path, video: np.ndarray, fps: int = 30, codec: str = "mpeg4") -> None:
     with av.open(str(path), "w") as container:
-        stream = container.add_stream("mpeg4", rate=fps)
+        stream = container.add_stream(codec, rate=fps)
         stream.width, stream.height = video.shape[2], video.shape[1]
         stream.pix_fmt = "yuv420p"
-        stream.options = {"qscale": "2"}
+        stream.options = {"qscale": "2"} if codec == "mpeg4" else {}
         for frame in video:
             for packet in stream.encode(av.VideoFrame.from_ndarray(frame, format="rgb24")):
                 container.mux(packet)
@@ -65,6 +68,21 @@ def generate(root: Path, counts: dict[str, int], frames: int = 24, size: int = 3
     return root
 
 
+def example_loss(model: torch.nn.Module, cfg: VideoConfig, device: torch.device) -> torch.Tensor:
+    """The training loss of `cfg` (model in train mode) on two random clips at the config's frames and size."""
+    from video_linear.train import training_loss  # train imports the readers; only this function needs it
+
+    m = cfg.model
+    g = torch.Generator().manual_seed(0)
+    clips = torch.randn(2, 3, m.num_frames, m.img_size, m.img_size, generator=g).to(device)
+    if cfg.multi_label:
+        labels = (torch.rand(2, m.num_classes, generator=g) < 0.05).float().to(device)
+    else:
+        labels = torch.tensor([0, m.num_classes - 1]).to(device)
+    model.train()
+    return training_loss(model, cfg, clips, labels)[0]
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("root", type=Path)
@@ -79,3 +97,69 @@ def main(argv: list[str] | None = None) -> int:
 
 if __name__ == "__main__":
     raise SystemExit(main())
+
+
+# --- the paper datasets' on-disk layouts, filled with generated content (the dryrun profile) ---------------
+
+def _noise_video(rng: np.random.Generator, frames: int, height: int, width: int) -> np.ndarray:
+    """uint8 (frames, height, width, 3): a blocky random texture drifting right (content is irrelevant)."""
+    texture = rng.integers(0, 256, size=(height // 8 + 1, width // 8 + 2, 3)).repeat(8, 0).repeat(8, 1)
+    return np.stack([np.roll(texture, t, axis=1)[:height, :width] for t in range(frames)]).astype(np.uint8)
+
+
+def write_kinetics_layout(root: Path, counts: dict[str, int], num_classes: int, frames: int = 64,
+                          height: int = 256, width: int = 340, seed: int = 0) -> Path:
+    """`ROOT/{split}.csv` (`path label`) + MPEG-4 videos at the 256-short-side re-encode size the original reads."""
+    rng = np.random.default_rng(seed)
+    (root / "videos").mkdir(parents=True, exist_ok=True)
+    for split, count in counts.items():
+        lines = []
+        for i in range(count):
+            rel = f"videos/{split}_{i:04d}.mp4"
+            write_video(root / rel, _noise_video(rng, frames, height, width))
+            lines.append(f"{rel} {int(rng.integers(num_classes))}")
+        (root / f"{split}.csv").write_text("\n".join(lines) + "\n")
+    return root
+
+
+def write_ssv2_layout(root: Path, counts: dict[str, int], num_classes: int = 174, frames: int = 48,
+                      height: int = 240, width: int = 320, seed: int = 0) -> Path:
+    """`ROOT/{train,val}_videofolder.txt` (`video_id num_frames label`) + `ROOT/videos/<id>.webm` (VP9, 12 fps)."""
+    rng = np.random.default_rng(seed)
+    (root / "videos").mkdir(parents=True, exist_ok=True)
+    next_id = 1
+    for split in ("train", "val"):
+        lines = []
+        for _ in range(counts[split]):
+            video = _noise_video(rng, frames, height, width)
+            write_video(root / "videos" / f"{next_id}.webm", video, fps=12, codec="libvpx-vp9")
+            lines.append(f"{next_id} {frames} {int(rng.integers(num_classes))}")
+            next_id += 1
+        (root / f"{split}_videofolder.txt").write_text("\n".join(lines) + "\n")
+    return root
+
+
+def write_charades_layout(root: Path, counts: dict[str, int], num_classes: int = 157, frames: int = 140,
+                          height: int = 256, width: int = 340, seed: int = 0) -> Path:
+    """`ROOT/{train,val}.csv` frame lists (`original_vido_id video_id frame_id path labels`) + JPEG frames
+    `ROOT/Charades_v1_rgb/<vid>/<vid>-%06d.jpg`, as the original's Charades reader takes them."""
+    from PIL import Image
+
+    rng = np.random.default_rng(seed)
+    index = 0
+    for split in ("train", "val"):
+        lines = ["original_vido_id video_id frame_id path labels"]
+        for _ in range(counts[split]):
+            vid = f"GEN{index:02d}"
+            folder = root / "Charades_v1_rgb" / vid
+            folder.mkdir(parents=True, exist_ok=True)
+            video = _noise_video(rng, frames, height, width)
+            action = rng.choice(num_classes, size=2, replace=False)
+            for f in range(frames):
+                name = f"{vid}-{f + 1:06d}.jpg"
+                Image.fromarray(video[f]).save(folder / name, quality=80)
+                labels = ",".join(str(a) for a in action[: 1 + (f >= frames // 2)])
+                lines.append(f'{vid} {index} {f} Charades_v1_rgb/{vid}/{name} "{labels}"')
+            index += 1
+        (root / f"{split}.csv").write_text("\n".join(lines) + "\n")
+    return root

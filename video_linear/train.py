@@ -10,35 +10,27 @@ Views are ensembled on the raw head outputs (logits), as the original `tools/tes
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any
 
 import numpy as np
 import torch
 import torch.nn.functional as F
 
+from shared.checkpoint import list_checkpoints
 from shared.cli import resolve, train_parser
 from shared.distributed import shutdown
+from shared.dryrun import peak_memory_mb
 from shared.rng import seed_everything
 from shared.runlog import merge_results
-from shared.trainer import Trainer, TrainerConfig
+from shared.trainer import Trainer
 from video_linear.charades import CharadesClips
-from video_linear.data import DataConfig, VideoClips
+from video_linear.config import VideoConfig
+from video_linear.data import VideoClips
 from video_linear.metrics import ensemble_views, mean_average_precision, multiview_topk
-from video_linear.model import ModelConfig, VideoLinearTransformer, count_parameters
-
-
-@dataclass
-class VideoConfig:
-    model: ModelConfig = field(default_factory=ModelConfig)
-    data: DataConfig = field(default_factory=DataConfig)
-    label_smoothing: float = 0.3  # the original's smooth_cross_entropy default
-    multi_label: bool = False  # Charades: BCE-with-logits loss, max-ensembled views, mAP
-    ensemble: Literal["sum", "max"] = "sum"  # DATA.ENSEMBLE_METHOD
-    mixup_alpha: float = 0.0  # TRAIN.MIXUP_ALPHA: clip-level MixUp (optimizer.py:MixUper)
-    eval_split: str = "test"
-    train: TrainerConfig = field(default_factory=TrainerConfig)
+from video_linear.model import build_model, count_parameters
+from video_linear.pretrained import initialise
+from video_linear.schedule import slowfast_scheduler
 
 
 @torch.no_grad()
@@ -74,10 +66,31 @@ def mixup(clips: torch.Tensor, labels: torch.Tensor, alpha: float):
     return lam * clips + (1 - lam) * clips[index], labels, labels[index], lam
 
 
+def training_loss(model: torch.nn.Module, cfg: VideoConfig, clips: torch.Tensor, labels: torch.Tensor
+                  ) -> tuple[torch.Tensor, dict]:
+    """The recipe's loss: BCE-with-logits (multi-label), or label-smoothed cross-entropy with optional MixUp."""
+    if cfg.mixup_alpha > 0 and not cfg.multi_label:
+        clips, labels_a, labels_b, lam = mixup(clips, labels, cfg.mixup_alpha)
+        logits = model(clips)
+        loss = lam * F.cross_entropy(logits, labels_a, label_smoothing=cfg.label_smoothing) + (
+            1 - lam) * F.cross_entropy(logits, labels_b, label_smoothing=cfg.label_smoothing)
+        return loss, {}
+    logits = model(clips)
+    if cfg.multi_label:
+        return F.binary_cross_entropy_with_logits(logits, labels), {}
+    acc = (logits.argmax(-1) == labels).float().mean()
+    return F.cross_entropy(logits, labels, label_smoothing=cfg.label_smoothing), {"accuracy": acc}
+
+
 def build_dataset(cfg: VideoConfig, split: str):
     if cfg.data.dataset == "charades":
         return CharadesClips(cfg.data, split, cfg.model.num_classes)
     return VideoClips(cfg.data, split, cfg.model.num_classes)
+
+
+def trainer_is_fresh(run_dir: str | Path, resume: bool) -> bool:
+    """Pretrained weights are loaded only when no checkpoint of this run will replace them."""
+    return not (resume and list_checkpoints(Path(run_dir) / "checkpoints"))
 
 
 def run(cfg: VideoConfig, run_dir: str | Path, resume: bool = True) -> dict[str, Any]:
@@ -85,29 +98,24 @@ def run(cfg: VideoConfig, run_dir: str | Path, resume: bool = True) -> dict[str,
     train_data = build_dataset(cfg, "train")
     eval_data = build_dataset(cfg, cfg.eval_split)
     seed_everything(cfg.train.seed)
-    model = VideoLinearTransformer(cfg.model)
+    model = build_model(cfg)
+    init = initialise(model, cfg.init) if trainer_is_fresh(run_dir, resume) else {}
 
     def loss_fn(m: torch.nn.Module, batch: tuple) -> tuple[torch.Tensor, dict]:
         clips, labels, _ = batch
-        if cfg.mixup_alpha > 0 and not cfg.multi_label:
-            clips, labels_a, labels_b, lam = mixup(clips, labels, cfg.mixup_alpha)
-            logits = m(clips)
-            loss = lam * F.cross_entropy(logits, labels_a, label_smoothing=cfg.label_smoothing) + (
-                1 - lam) * F.cross_entropy(logits, labels_b, label_smoothing=cfg.label_smoothing)
-            return loss, {}
-        logits = m(clips)
-        if cfg.multi_label:
-            return F.binary_cross_entropy_with_logits(logits, labels), {}
-        acc = (logits.argmax(-1) == labels).float().mean()
-        return F.cross_entropy(logits, labels, label_smoothing=cfg.label_smoothing), {"accuracy": acc}
+        return training_loss(m, cfg, clips, labels)
 
     def evaluate(m: torch.nn.Module) -> dict[str, float]:
         return multiview_metrics(m, eval_data, cfg.data.eval_batch_size, cfg.multi_label, cfg.ensemble)
 
     trainer = Trainer(model, cfg.train, train_data, loss_fn, run_dir, evaluate=evaluate, experiment_config=cfg)
+    if cfg.warmup_start_ratio is not None:  # the original's policy replaces the shared one (before any resume)
+        trainer.scheduler = slowfast_scheduler(trainer.optimizer, cfg.train.schedule, cfg.train.max_steps,
+                                               cfg.warmup_start_ratio)
     final = trainer.fit(resume=resume)
     metric = "map" if cfg.multi_label else "top1_acc"
-    results = {"metric": metric, "ours": final[metric], "parameters": count_parameters(model),
+    results = {"metric": metric, "ours": final[metric], "parameters": count_parameters(model), **init,
+               "peak_memory_mb": round(peak_memory_mb(trainer.dist.device), 1),  # CUDA allocator, or process RSS
                "train_seconds": round(time.perf_counter() - start, 1)}
     if trainer.dist.is_main:
         merge_results(run_dir, results)

@@ -10,9 +10,9 @@ from PIL import Image
 from shared.optim import OptimConfig
 from shared.trainer import TrainerConfig
 from video_linear.charades import CharadesClips, charades_indices, load_frame_lists
-from video_linear.data import DataConfig, DataError
-from video_linear.model import ModelConfig
-from video_linear.train import VideoConfig, run
+from video_linear.config import DataConfig, ModelConfig, VideoConfig
+from video_linear.data import DataError
+from video_linear.train import run
 
 GOLDEN = torch.load(Path(__file__).parent / "golden" / "golden.pt")
 HEADER = "original_vido_id video_id frame_id path labels"
@@ -72,3 +72,11 @@ def test_multi_label_training_reports_map(tmp_path):
     results = run(cfg, tmp_path / "run")
     assert results["metric"] == "map" and 0.0 < results["ours"] <= 1.0
 
+
+
+def test_one_test_view_is_refused_with_the_reason(tmp_path):
+    """Found by the dryrun: the view spacing divides by num_views - 1 (the original's too)."""
+    write_frames(tmp_path, {"vid0": ["1"] * 20})
+    cfg = DataConfig(dataset="charades", root=str(tmp_path), num_frames=4, sampling_rate=2, num_views=1, num_crops=3)
+    with pytest.raises(ValueError, match="num_views=1: Charades test views"):
+        CharadesClips(cfg, "test", num_classes=5)

@@ -137,3 +137,22 @@ def test_torchcodec_and_pyav_give_the_same_clips(generated):
     for i in (0, 4, 11):
         a, b = pyav[i][0], codec[i][0]
         assert (a - b).abs().mean() < 0.02  # same frames; the two FFmpeg builds may round YUV->RGB differently
+
+
+def test_training_clips_take_the_original_kinetics_augmentation(tmp_path):
+    """xvit_augmentation: the multi-scale crop resized to the crop size; random_erasing: one box of zeros (the
+    normalised mean) in every channel and frame."""
+    import random as pyrandom
+
+    from video_linear.config import DataConfig as Data
+    from video_linear.data import VideoClips
+    from video_linear.synthetic import write_kinetics_layout
+
+    write_kinetics_layout(tmp_path, {"train": 1}, num_classes=3, frames=12, height=60, width=80)
+    cfg = Data(root=str(tmp_path), num_frames=4, sampling_rate=2, train_crop_size=32, xvit_augmentation=True,
+               random_erasing=1.0)
+    pyrandom.seed(0)
+    clip, _, _ = VideoClips(cfg, "train", 3)[0]
+    assert clip.shape == (3, 4, 32, 32)
+    zero = (clip == 0).all(0).all(0)  # the erased box, the same in every channel and frame
+    assert 0.02 * 32 * 32 <= int(zero.sum()) <= 32 * 32 / 3 + 32

@@ -5,6 +5,7 @@ from pathlib import Path
 import pytest
 import torch
 
+from shared.testing import GoldenFiles, assert_close_to_golden
 from video_linear.convert import convert_state_dict, load_into
 from video_linear.model import ModelConfig, VideoLinearTransformer
 from video_linear.shifts import SpatialShift, TemporalShift
@@ -60,3 +61,27 @@ def test_bf16_autocast_runs_and_stays_close():
     with torch.no_grad(), torch.autocast("cpu", dtype=torch.bfloat16):
         logits = model(GOLDEN["video"])
     torch.testing.assert_close(logits.float(), GOLDEN["full/logits"], atol=0.1, rtol=0.05)
+
+
+MODEL_GOLDEN = GoldenFiles(Path(__file__).parent / "golden")
+
+
+@pytest.mark.parametrize("name", ["full", "small_gates"])
+def test_feature_fixation_matches_original_at_order_one(name):
+    """Seeded weights with logits of order 1 (make_golden_model.py); `small_gates` sets every gate bias to -6,
+    so phi(q) . sum phi(k) is about 1e-4 and the normaliser's eps of 1e-6 shows in the logits."""
+    golden = MODEL_GOLDEN["model_golden.pt"]
+    model = VideoLinearTransformer(ModelConfig(**TINY, **VARIANTS["full"])).eval()
+    assert load_into(model, convert_state_dict({"model_state": golden[f"{name}/state"]})) == []
+    with torch.no_grad():
+        logits = model(golden["video"])
+    assert_close_to_golden(logits, golden[f"{name}/logits"], rel_tol=1e-4, min_scale=0.5, name=f"{name} logits")
+
+
+def test_temporal_shift_with_ssv2_div_matches_original():
+    """SSv2's SHIFT_DIV 4 over 16 frames: a quarter of the channels move each way."""
+    golden = MODEL_GOLDEN["model_golden.pt"]
+    ours = TemporalShift(segment=16, div=4)(golden["tshift4/x"].transpose(1, 2)).transpose(1, 2)
+    torch.testing.assert_close(ours, golden["tshift4/y"], atol=0, rtol=0)
+    eighth = TemporalShift(segment=16, div=8)(golden["tshift4/x"].transpose(1, 2)).transpose(1, 2)
+    assert not torch.equal(eighth, golden["tshift4/y"])

@@ -1,4 +1,6 @@
-"""Training pieces: MixUp as the original's MixUper."""
+"""Training pieces: MixUp as the original's MixUper; the full profile without data."""
+
+from pathlib import Path
 
 import numpy as np
 import torch
@@ -15,9 +17,13 @@ def test_mixup_mixes_clips_and_keeps_both_labels():
     torch.testing.assert_close(mixed[:, 0], lam * clips[:, 0] + (1 - lam) * b.float())
 
 
-def test_full_profile_without_data_names_the_prepare_command(tmp_path, monkeypatch, capsys):
-    from video_linear.reproduce import main
+def test_full_profile_without_data_names_the_prepare_command(tmp_path):
+    import subprocess
+    import sys
 
-    monkeypatch.chdir(tmp_path)  # the K400 config reads data/kinetics400, absent here
-    assert main(["--profile", "full", "--out", str(tmp_path / "out")]) == 2
-    assert "python -m video_linear.prepare --dataset kinetics400" in capsys.readouterr().err
+    root = Path(__file__).resolve().parents[2]
+    proc = subprocess.run([sys.executable, "-m", "video_linear.reproduce", "--profile", "full", "--out",
+                           str(tmp_path / "out"), "--data-root", str(tmp_path / "none")],
+                          cwd=root, capture_output=True, text=True, timeout=300)
+    assert proc.returncode == 2, proc.stderr
+    assert f"python -m video_linear.prepare --dataset kinetics400 --root {tmp_path / 'none' / 'kinetics400'}" in proc.stderr
