@@ -1,8 +1,8 @@
 """Every schema of the CIFAR-10 experiments: the search space, the supernet, the data, the search and the run.
 
 Experiment files in `configs/` build a `NasConfig` from the factories of `configs/_common.py`.
-(The translation experiments are fairseq command lines, `configs/wmt14_en_de.sh`; their search space is
-`translation_arch.TranslationSearchSpace`.)
+(The translation experiments are fairseq command lines, `configs/wmt14_en_de.sh`, whose model settings
+are `TranslationModelConfig`; their search space is `translation_arch.TranslationSearchSpace`.)
 """
 
 from __future__ import annotations
@@ -146,4 +146,16 @@ class SearchOptions:
     max_parameters: int = 25_000_000
     latency_samples: int = 100
     latency_repeats: int = 10
+    latency_warmup: int = 3  # untimed forward passes before each measured architecture
     eval_limit: int | None = None  # score on the first N validation images (None: all)
+
+
+@dataclass
+class TranslationModelConfig:
+    """The translation supernet's fixed sizes and dropouts (the fairseq plugin fills it from its arguments)."""
+
+    qkv_dim: int = 1024  # large.yml `qkv-dim`
+    max_positions: int = 1024
+    dropout: float = 0.3
+    attention_dropout: float = 0.1
+    activation_dropout: float = 0.1  # fairseq's --relu-dropout

@@ -136,7 +136,7 @@ def search(run_dir: Path, out: Path, opts: SearchOptions, evo: EvolutionConfig, 
     arch_flops = flops_function(cfg)
     rng = random.Random(evo.seed)
     sample = [cfg.space.sample(rng) for _ in range(opts.latency_samples)]
-    measured = [measure_latency_ms(model, a, repeats=opts.latency_repeats) for a in sample]
+    measured = [measure_latency_ms(model, a, warmup=opts.latency_warmup, repeats=opts.latency_repeats) for a in sample]
     fit = held_out_fit(sample, measured, evo.seed)
     cost, default_budget = cost_function(cfg, opts.constraint, sample, measured, evo.seed)
     budget = opts.budget if opts.budget > 0 else default_budget
@@ -193,7 +193,7 @@ def main() -> None:
     parents, mutants, children = args.population
     evo = EvolutionConfig(args.generations, parents + mutants + children, parents, mutants, children, seed=args.seed)
     opts = SearchOptions(args.constraint, args.budget, args.max_parameters, args.latency_samples, args.latency_repeats,
-                         args.eval_limit)
+                         eval_limit=args.eval_limit)
     summary = search(args.supernet, args.out or args.supernet / "search", opts, evo)
     print(json.dumps({k: summary[k] for k in ("best_arch", "best_score", "best_cost", "budget")}))
 

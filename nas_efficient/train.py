@@ -31,6 +31,7 @@ from nas_efficient.model import build_model, count_parameters, subnet_arch
 from nas_efficient.optim import build_optimizer
 from shared.cli import resolve, train_parser
 from shared.distributed import shutdown
+from shared.dryrun import peak_memory_mb
 from shared.rng import seed_everything
 from shared.runlog import merge_results
 from shared.trainer import Trainer
@@ -60,6 +61,15 @@ def accuracy(model: torch.nn.Module, data: torch.utils.data.Dataset, batch_size:
     return correct / max(total, 1)
 
 
+def split_accuracies(model: torch.nn.Module, splits: dict, batch_size: int, arch: Arch | None = None,
+                     suffix: str = "") -> dict[str, float]:
+    """val_accuracy and test_accuracy; a split that is the same dataset as another (CIFAR-10 validates on its
+    test set, as the original) is evaluated once."""
+    val = accuracy(model, splits["val"], batch_size, arch)
+    test = val if splits["test"] is splits["val"] else accuracy(model, splits["test"], batch_size, arch)
+    return {f"val_accuracy{suffix}": val, f"test_accuracy{suffix}": test}
+
+
 def majority_accuracy(train: torch.utils.data.Dataset, test: torch.utils.data.Dataset) -> float:
     def labels(d: Any) -> list[int]:
         return [int(v) for v in d.labels]
@@ -87,8 +97,7 @@ def run(cfg: NasConfig, run_dir: str | Path, resume: bool = True) -> dict[str, A
         def evaluate(m: torch.nn.Module) -> dict[str, float]:
             out = {}
             for name, arch in (("largest", cfg.space.largest()), ("smallest", cfg.space.smallest())):
-                for split in ("val", "test"):
-                    out[f"{split}_accuracy_{name}"] = accuracy(m, splits[split], cfg.data.eval_batch_size, arch)
+                out.update(split_accuracies(m, splits, cfg.data.eval_batch_size, arch, suffix=f"_{name}"))
             return out
     else:
 
@@ -99,7 +108,7 @@ def run(cfg: NasConfig, run_dir: str | Path, resume: bool = True) -> dict[str, A
             return F.cross_entropy(logits, labels, label_smoothing=cfg.label_smoothing), {"accuracy": acc}
 
         def evaluate(m: torch.nn.Module) -> dict[str, float]:
-            return {f"{s}_accuracy": accuracy(m, splits[s], cfg.data.eval_batch_size) for s in ("val", "test")}
+            return split_accuracies(m, splits, cfg.data.eval_batch_size)
 
     trainer = Trainer(model, cfg.train, splits["train"], loss_fn, run_dir, evaluate=evaluate, experiment_config=cfg,
                       optimizer=build_optimizer(model, cfg.train.optim))
@@ -115,6 +124,7 @@ def run(cfg: NasConfig, run_dir: str | Path, resume: bool = True) -> dict[str, A
         # the original's figure (`get_sampled_params_numel`), the one its 25M search constraint reads
         "num_parameters": count_parameters(cfg.model, cfg.space, arch_used),
         "step": trainer.step,
+        "peak_memory_mb": round(peak_memory_mb(trainer.dist.device), 1),  # this training process's own peak
         "wall_time_s": round(time.perf_counter() - start, 2),
     }
     if trainer.dist.is_main:

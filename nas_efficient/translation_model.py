@@ -27,17 +27,9 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
+from nas_efficient.config import TranslationModelConfig
 from nas_efficient.super_modules import SuperLayerNorm, SuperLinear, SuperSelfAttention
 from nas_efficient.translation_arch import LINK_ENCODER_OUTPUTS, TranslationArch, TranslationSearchSpace
-
-
-@dataclass
-class TranslationModelConfig:
-    qkv_dim: int = 1024  # large.yml `qkv-dim`
-    max_positions: int = 1024
-    dropout: float = 0.3
-    attention_dropout: float = 0.1
-    activation_dropout: float = 0.1  # fairseq's --relu-dropout
 
 
 def sinusoidal_table(num_positions: int, dim: int, padding_idx: int) -> torch.Tensor:

@@ -54,3 +54,14 @@ def test_softmax_attention_is_sdpa_of_the_textbook_formula() -> None:
     w = torch.einsum("bnhd,bshd->bhns", q, k) / 2.0
     expected = torch.einsum("bhns,bshd->bnhd", w.softmax(-1), v)
     torch.testing.assert_close(softmax_attention(q, k, v), expected)
+
+
+@pytest.mark.parametrize("causal", [True, False])
+def test_small_normalisers_are_clamped_at_the_originals_1e_3(causal: bool) -> None:
+    """Features near zero give normalisers far below 1e-3: the output is then the numerator / 1e-3."""
+    g = torch.Generator().manual_seed(2)
+    q, k = (1e-3 * torch.rand(1, 6, 2, 4, generator=g, dtype=torch.float64) for _ in range(2))
+    v = torch.randn(1, 6, 2, 4, generator=g, dtype=torch.float64)
+    ours = cosformer_attention(q, k, v, causal=causal, chunk_size=4)
+    torch.testing.assert_close(ours, cosformer_attention_naive(q, k, v, causal=causal, eps=1e-3))
+    assert (ours - cosformer_attention_naive(q, k, v, causal=causal, eps=1e-2)).abs().max() > 1e-3 * v.abs().max()
