@@ -72,7 +72,7 @@ def test_forward_runs_in_the_configured_precision(tmp_path: Path, precision: str
 
     def evaluate(model):
         data = Numbered()
-        seen["eval"].add(model(data.x).dtype)
+        seen["eval"].add(model(data.x.to(next(model.parameters()).device)).dtype)
         return {"n": len(data)}
 
     make_trainer(tmp_path, loss_fn, evaluate, max_steps=2, precision=precision, optim=OptimConfig(lr=1e-3)).fit()
