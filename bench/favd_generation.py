@@ -3,15 +3,20 @@ text + media sequence re-encoded at every step), same weights, same process. CPU
 
     python bench/favd_generation.py [--layers 12 --hidden 768 --steps 20]
 
-Prints rows: name, size, ours (s), baseline (s), ratio (baseline / ours); checks both decode the same tokens.
+Prints rows: name, size, ours, baseline (median of alternating repeats, bench/timing.py), ratio (baseline / ours);
+checks both decode the same tokens.
 """
 
 from __future__ import annotations
 
 import argparse
-import time
+import sys
+from pathlib import Path
 
 import torch
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))  # bench/timing.py
+from timing import compare, print_header, print_row  # noqa: E402
 
 from favd.config import BertSettings, ModelConfig, SwinSettings
 from favd.model import AVLFormer
@@ -34,7 +39,7 @@ def main() -> None:
     p.add_argument("--media", type=int, nargs="*", default=[256, 1257])
     args = p.parse_args()
     device = "cuda" if torch.cuda.is_available() else "cpu"
-    print("name, size, ours, baseline, ratio")
+    print_header()
     for m in args.media:
         torch.manual_seed(0)
         model = build(m, args.layers, args.hidden).to(device)
@@ -45,20 +50,16 @@ def main() -> None:
         mask[:, :n, :n] = torch.tril(torch.ones(n, n, device=device))
         mask[:, :n, n:] = 1
         mask[:, n:, n:] = 1
-        times, outs = {}, {}
-        for cache in (True, False):
-            best = float("inf")
-            for _ in range(2):
-                t = time.perf_counter()
-                # eos id -1: never emitted, so every step runs
-                outs[cache] = model.generate(None, None, mask, n, 101, -1, 0, 103, cache_media=cache)[0]
-                if device == "cuda":
-                    torch.cuda.synchronize()
-                best = min(best, time.perf_counter() - t)
-            times[cache] = best
+        outs = {}
+
+        def decode(cache: bool, model=model, mask=mask, n=n, outs=outs) -> None:
+            # eos id -1: never emitted, so every step runs
+            outs[cache] = model.generate(None, None, mask, n, 101, -1, 0, 103, cache_media=cache)[0]
+
+        ours, baseline = compare(lambda: decode(True), lambda: decode(False), repeats=3, device=device)
         assert torch.equal(outs[True], outs[False]), "cached and full decoding disagree"
         size = f"L{args.layers}-d{args.hidden}-media{m}-steps{args.steps}"
-        print(f"greedy_decode, {size}, {times[True]:.3f}, {times[False]:.3f}, {times[False] / times[True]:.2f}")
+        print_row("greedy_decode", size, ours, baseline)
 
 
 if __name__ == "__main__":

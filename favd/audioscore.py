@@ -164,7 +164,9 @@ def score_dataset(model: TriLip, inputs: AudioScoreInputs, batch_size: int = 128
     """vid -> AudioScore, plus 'mean' (the original's result.csv). The logits are computed within each batch, as
     the original does (only the diagonal is used, so the batch does not change the scores)."""
     model = model.to(device).eval()
-    loader = torch.utils.data.DataLoader(inputs, batch_size=batch_size)
+    torch.manual_seed(SEED)  # PaSST's structured patchout draws, seeded as the original's scoring script does
+    # its own generator: the loader's seed draw must not consume the global stream the model's draws come from
+    loader = torch.utils.data.DataLoader(inputs, batch_size=batch_size, generator=torch.Generator())
     out: dict[str, float] = {}
     for image, text, wave, vids in loader:
         autocast = torch.autocast("cuda", dtype=torch.float16, enabled=torch.device(device).type == "cuda")

@@ -67,7 +67,8 @@ TEXTS = [
 # (text index, seed, max_seq_len, mask_prob, max_masked_tokens): the paper's 0.25 / 75, a short limit that
 # truncates the long paragraph, and a high mask rate that draws many random words
 CASES = [(0, 0, 60, 0.25, 75), (0, 1, 24, 0.25, 75), (1, 2, 40, 0.5, 20), (2, 3, 40, 0.25, 75), (3, 4, 12, 0.9, 10),
-         (1, 5, 40, 0.9, 40), (0, 6, 60, 0.9, 60)]
+         (1, 5, 40, 0.9, 40), (0, 6, 60, 0.9, 60),
+         (0, 34, 60, 0.9, 60)]  # seed 34 draws the id one past the vocabulary: the original turns it into [UNK]
 IMG = 7
 
 with tempfile.TemporaryDirectory() as tmp:
