@@ -4,7 +4,7 @@ audio_io.py `load_audio_av`).
     3 s from the middle of the clip (start = max(duration/2 - 1.5, 0)) at the file's own sample rate,
     downmixed to mono 16-bit by PyAV, scaled by 1/32767, clipped to [-1, 1], tiled when shorter than 3 s;
     scipy.signal.spectrogram(nperseg=512, noverlap=274)   (Tukey(0.25) window, hop 238, density scaling)
-    log(power + 1e-7)                                     -> (257, frames); 99 frames at 8 kHz, 201 at 16 kHz
+    log(power + 1e-7)                                     -> (257, frames); 99 frames at 8 kHz, 200 at 16 kHz
 The dataset transform then divides by 12 (`transforms.Normalize(mean=0, std=12)`).
 
 Decoding goes through PyAV as in the original (seek to the start time, decode whole frames, resample to

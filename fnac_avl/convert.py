@@ -5,7 +5,7 @@ keys possibly prefixed `module.` by DistributedDataParallel) -> the state dict o
 
 Key map: imgnet.* -> image_encoder.*, img_proj.* -> image_proj.*, audnet.* -> audio_encoder.*,
 aud_proj.* -> audio_proj.*. The original's `imgnet.fc`/`audnet.fc`/pooling layers are identities and
-hold no weights.
+hold no weights. `load_image_weights` loads torchvision's ResNet-18 release into the image encoder.
 """
 
 from __future__ import annotations
@@ -47,18 +47,30 @@ def check_shapes(converted: dict, model: torch.nn.Module) -> None:
             raise ValueError(f"{key}: checkpoint shape {tuple(value.shape)}, model expects {tuple(ours[key].shape)}")
 
 
+def load_image_weights(trunk: torch.nn.Module, path: str | Path) -> None:
+    """Load torchvision ResNet-18 weights (its `fc.*` classifier is dropped) into the image trunk."""
+    path = Path(path)
+    if not path.is_file():
+        raise FileNotFoundError(f"model.image_weights: {path} does not exist; expected torchvision's resnet18 "
+                                "ImageNet checkpoint (resnet18-f37072fd.pth), see fnac_avl/prepare.py")
+    state = torch.load(path, map_location="cpu", weights_only=True)
+    state = {k: v for k, v in state.items() if not k.startswith("fc.")}
+    trunk.load_state_dict(state, strict=True)
+
+
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("original", type=Path, help="best.pth / latest.pth of the original train.py")
     parser.add_argument("out", type=Path)
-    parser.add_argument("--dim", type=int, default=512, help="--out_dim the checkpoint was trained with")
+    parser.add_argument("--embed-dim", type=int, default=512, help="--out_dim the checkpoint was trained with")
     args = parser.parse_args(argv)
-    from fnac_avl.model import FNACModel, ModelConfig
+    from fnac_avl.config import ModelConfig
+    from fnac_avl.model import FNACModel
 
     # trusted original checkpoint: it stores an optimizer state and python scalars beside the weights
     original = torch.load(args.original, map_location="cpu", weights_only=False)
     converted = convert_state_dict(original)
-    model = FNACModel(ModelConfig(dim=args.dim))
+    model = FNACModel(ModelConfig(embed_dim=args.embed_dim))
     check_shapes(converted, model)
     model.load_state_dict(converted, strict=True)
     args.out.parent.mkdir(parents=True, exist_ok=True)

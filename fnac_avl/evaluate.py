@@ -20,7 +20,8 @@ from pathlib import Path
 import numpy as np
 import torch
 
-from fnac_avl.data import IMAGENET_MEAN, IMAGENET_STD, AudioVisualDataset
+from fnac_avl.config import DataConfig
+from fnac_avl.data import IMAGENET_MEAN, IMAGENET_STD, AudioVisualDataset, box_format, test_clips
 from fnac_avl.metrics import localization_scores, upsample_maps
 
 
@@ -44,6 +45,25 @@ def predict(model: torch.nn.Module, dataset: AudioVisualDataset, batch_size: int
 def evaluate_model(model: torch.nn.Module, dataset: AudioVisualDataset, batch_size: int = 32,
                    interpolation: str = "bicubic") -> dict[str, float]:
     return localization_scores(*predict(model, dataset, batch_size, interpolation))
+
+
+def test_sets(cfg: DataConfig) -> dict[str, AudioVisualDataset]:
+    fmt = box_format(cfg.testset)
+    sets = {cfg.testset: (cfg.test_csv, cfg.testset)}
+    if cfg.extra_testset:
+        sets[cfg.extra_testset] = (cfg.extra_test_csv, cfg.extra_testset)
+    return {name: AudioVisualDataset(test_clips(ts, cfg.test_root, csv_path, cfg.test_annotations), train=False,
+                                     image_size=cfg.image_size, box_format=fmt, cache=cfg.cache)
+            for name, (csv_path, ts) in sets.items()}
+
+
+def evaluate_all(model: torch.nn.Module, sets: dict[str, AudioVisualDataset], cfg: DataConfig) -> dict[str, float]:
+    out = {}
+    for i, (name, ds) in enumerate(sets.items()):
+        scores = evaluate_model(model, ds, cfg.eval_batch_size, cfg.interpolation)
+        prefix = "" if i == 0 else f"{name}_"  # the first test set's metrics keep the plain names
+        out.update({prefix + k: v for k, v in scores.items()})
+    return out
 
 
 def save_overlays(dataset: AudioVisualDataset, heatmaps: np.ndarray, gt_maps: np.ndarray, out_dir: str | Path,
@@ -111,12 +131,11 @@ def main(argv: list[str] | None = None) -> None:
             results = {"all": localization_scores(f["heatmaps"], f["gt_maps"])}
     elif args.checkpoint and args.config:
         from fnac_avl.model import build_model
-        from fnac_avl.train import test_sets
         from shared.config import apply_overrides, load_config, validate
 
         cfg = apply_overrides(load_config(args.config), args.overrides)
         validate(cfg)
-        model = build_model(cfg.model)
+        model = build_model(cfg)
         load_checkpoint_into(model, args.checkpoint)
         results = {}
         for i, (name, ds) in enumerate(test_sets(cfg.data).items()):

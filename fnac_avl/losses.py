@@ -20,22 +20,11 @@ the contrastive term is used. The adjacency targets are not detached, as in the 
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 import torch
 import torch.nn.functional as F
 
-
-@dataclass
-class LossConfig:
-    fns_audio: bool = True  # false negative suppression with the audio adjacency matrix
-    fns_image: bool = True  # false negative suppression with the image adjacency matrix
-    tne: bool = True  # true negative enhancement with sounding-region visual features
-    w_fns_audio: float = 100.0  # --fnac_loss1_weight
-    w_tne: float = 100.0  # --fnac_loss2_weight
-    w_fns_image: float = 100.0  # --fnac_loss3_weight
-    high_conf_thresh: float = 0.6  # sounding region: normalised own map above this
-    warmup_epochs: int = 5  # --warmup: epochs trained with the contrastive term alone
+from fnac_avl.config import FNACConfig, LossConfig
+from shared.parallel import all_gather_with_grad
 
 
 def fnac_loss_terms(img: torch.Tensor, aud: torch.Tensor, tau: float, high_conf_thresh: float = 0.6,
@@ -78,3 +67,18 @@ def total_loss(terms: dict[str, torch.Tensor], cfg: LossConfig, warmup: bool) ->
         if on:
             loss = loss + weight * terms[name]
     return loss
+
+
+def training_loss(model: torch.nn.Module, batch: dict, cfg: FNACConfig, warmup: bool
+                  ) -> tuple[torch.Tensor, dict[str, torch.Tensor]]:
+    """The original's training objective on one batch: features, then the loss over the whole global batch.
+
+    On several processes (with `loss.gather_negatives`), every process gathers all processes' features with
+    their gradients and computes the loss over the global batch, so each clip has the original's
+    batch - 1 negatives and the FNAC terms their one-GPU scale (shared.parallel.all_gather_with_grad).
+    """
+    img, aud = model(batch["image"], batch["spec"])
+    if cfg.loss.gather_negatives:
+        img, aud = all_gather_with_grad(img), all_gather_with_grad(aud)
+    terms = fnac_loss_terms(img, aud, cfg.model.tau, cfg.loss.high_conf_thresh)
+    return total_loss(terms, cfg.loss, warmup), terms

@@ -12,27 +12,12 @@ The losses (contrastive + FNAC's false-negative suppression and true-negative en
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from pathlib import Path
-
 import torch
 import torch.nn.functional as F
 from torch import nn
 
-from fnac_avl.resnet import RESNET18_WIDTHS, ResNet18Trunk
-
-
-@dataclass
-class ModelConfig:
-    dim: int = 512  # --out_dim
-    tau: float = 0.03  # --tau: temperature of every similarity
-    dropout_img: float = 0.9  # --dropout_img, on the image feature map before the projection
-    dropout_aud: float = 0.0  # --dropout_aud
-    image_widths: tuple[int, ...] = RESNET18_WIDTHS  # (64, 128, 256, 512): ResNet-18; smaller for smoke runs
-    audio_widths: tuple[int, ...] = RESNET18_WIDTHS
-    # torchvision ResNet-18 ImageNet weights (resnet18-f37072fd.pth) for the image encoder, as the paper
-    # initialises it; "" trains the image encoder from scratch (smoke runs, tests)
-    image_weights: str = ""
+from fnac_avl.config import FNACConfig, ModelConfig
+from fnac_avl.resnet import ResNet18Trunk
 
 
 class FNACModel(nn.Module):
@@ -41,10 +26,10 @@ class FNACModel(nn.Module):
         self.tau = cfg.tau
         self.image_encoder = ResNet18Trunk(3, cfg.image_widths)
         self.image_dropout = nn.Dropout(cfg.dropout_img)
-        self.image_proj = nn.Conv2d(self.image_encoder.out_channels, cfg.dim, kernel_size=1)
+        self.image_proj = nn.Conv2d(self.image_encoder.out_channels, cfg.embed_dim, kernel_size=1)
         self.audio_encoder = ResNet18Trunk(1, cfg.audio_widths)
         self.audio_dropout = nn.Dropout(cfg.dropout_aud)
-        self.audio_proj = nn.Linear(self.audio_encoder.out_channels, cfg.dim)
+        self.audio_proj = nn.Linear(self.audio_encoder.out_channels, cfg.embed_dim)
         # the original re-initialises everything except the (ImageNet-pretrained) image encoder
         for net in (self.audio_encoder, self.image_proj, self.audio_proj):
             for m in net.modules():
@@ -55,8 +40,6 @@ class FNACModel(nn.Module):
                 elif isinstance(m, nn.BatchNorm2d):
                     nn.init.normal_(m.weight, mean=1.0, std=0.02)
                     nn.init.zeros_(m.bias)
-        if cfg.image_weights:
-            load_image_weights(self.image_encoder, cfg.image_weights)
 
     def encode_image(self, image: torch.Tensor) -> torch.Tensor:
         x = self.image_encoder(image)  # b, 512, h, w
@@ -81,16 +64,6 @@ class FNACModel(nn.Module):
         return self.localization_map(*self(image, spec))
 
 
-def load_image_weights(trunk: ResNet18Trunk, path: str | Path) -> None:
-    """Load torchvision ResNet-18 weights (its `fc.*` classifier is dropped) into the image trunk."""
-    path = Path(path)
-    if not path.is_file():
-        raise FileNotFoundError(f"model.image_weights: {path} does not exist; expected torchvision's resnet18 "
-                                "ImageNet checkpoint (resnet18-f37072fd.pth), see fnac_avl/prepare.py")
-    state = torch.load(path, map_location="cpu", weights_only=True)
-    state = {k: v for k, v in state.items() if not k.startswith("fc.")}
-    trunk.load_state_dict(state, strict=True)
-
-
-def build_model(cfg: ModelConfig) -> FNACModel:
-    return FNACModel(cfg)
+def build_model(cfg: FNACConfig) -> FNACModel:
+    """The experiment's architecture with fresh weights (ImageNet weights: fnac_avl.convert.load_image_weights)."""
+    return FNACModel(cfg.model)

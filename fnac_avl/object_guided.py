@@ -10,9 +10,9 @@ from __future__ import annotations
 import numpy as np
 import torch
 
+from fnac_avl.convert import load_image_weights
 from fnac_avl.data import AudioVisualDataset
 from fnac_avl.metrics import normalize_map, upsample_maps
-from fnac_avl.model import load_image_weights
 from fnac_avl.resnet import ResNet18Trunk
 
 

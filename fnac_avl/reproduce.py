@@ -1,103 +1,134 @@
-"""End-to-end reproduction: `make fnac_avl` (full) or `make fnac_avl PROFILE=smoke`.
+"""FNAC (CVPR 2023): Flickr-SoundNet and VGG-SS localisation (full), their path at paper shapes (dryrun), or a
+one-minute CPU check (smoke).
 
-    python -m fnac_avl.reproduce --profile {full,smoke} [--out DIR]
-
-smoke: generates the colour/tone dataset, trains the small model on CPU, scores the trained and the untrained
-model on the generated test set, and writes DIR/results.json (metric cIoU, ours, baseline, ...), results.md
-(a table), loss.png (the training curve) and overlays/*.png (heatmaps over test images).
-full: the paper's Flickr-SoundNet 10k experiment through torchrun on every local GPU; stops at once with the
-prepare command when the data is missing.
+smoke:  generates the colour/tone dataset, trains the small model on CPU, scores the trained and the untrained
+        model on the generated test set; results: cIoU of both (the trained must beat the untrained by 0.1),
+        a loss plot and heatmap overlays.
+dryrun: the full profile's path (fnac_avl.train under torchrun's launcher, the paper configs at 224 px and 3 s
+        of 16 kHz audio, torchvision's ResNet-18 file layout through the real loader, every FNAC term, test
+        evaluation after each epoch with best-cIoU selection) on a few generated clips in the Flickr-SoundNet
+        and VGG-SS layouts and random ImageNet weights, for 2 optimizer steps; one row per experiment.
+full:   the paper's Flickr-SoundNet 10k and VGG-Sound 10k experiments with the original's global batch of 256
+        (every clip's negatives from the whole batch, BatchNorm over the whole batch) on any number of GPUs;
+        reports the best-test-cIoU checkpoint's scores (the original's rule, which selects on the test set)
+        and the last epoch's. Stops at once with the prepare command when the data is missing.
 """
 
 from __future__ import annotations
 
-import argparse
 import json
-import sys
 from pathlib import Path
 
-from shared.launch import run, train_command
-from shared.results import markdown_table, plot_metric
+from shared.reproduce import Run, main
 
 FULL_CONFIGS = ("flickr_10k", "vggss_10k")
 MARGIN = 0.1  # the trained model must beat the untrained one by this much (cIoU, absolute)
+ORIGINAL_PARAMETERS = 22_872_064  # two torchvision ResNet-18 trunks (1-channel audio stem) + two projections
+RECIPE_STEPS = {"flickr_10k": 10_000 // 256 * 30, "vggss_10k": 10_000 // 256 * 30}  # 10k-clip lists, 30 epochs
+CONFIGS = Path(__file__).with_name("configs")
+PREPARE = ("python -m fnac_avl.prepare --original-repo PATH_TO_FNAC_AVL_CLONE --flickr-source DIR "
+           "--vggsound-source DIR --vggss-test-source DIR --imagenet-weights resnet18-f37072fd.pth")
 
 
 def check_margin(results: dict) -> None:
     """Stop with an error when the smoke run did not clearly learn to localise."""
     gain = results["ours"] - results["baseline"]
     if gain < MARGIN or results["mean_cIoU"] <= results["untrained_mean_cIoU"]:
-        sys.exit(f"error: the smoke run did not learn: cIoU {results['ours']:.3f} trained vs "
-                 f"{results['baseline']:.3f} untrained (needs +{MARGIN}); mean cIoU {results['mean_cIoU']:.3f} "
-                 f"vs {results['untrained_mean_cIoU']:.3f}")
+        raise SystemExit(f"error: the smoke run did not learn: cIoU {results['ours']:.3f} trained vs "
+                         f"{results['baseline']:.3f} untrained (needs +{MARGIN}); mean cIoU "
+                         f"{results['mean_cIoU']:.3f} vs {results['untrained_mean_cIoU']:.3f}")
 
 
-def smoke(out: Path) -> dict:
+def smoke(run: Run) -> dict:
+    from fnac_avl.configs.smoke import get_config
     from fnac_avl.evaluate import predict, save_overlays
     from fnac_avl.train import run as train_run
-    from shared.config import load_config
+    from shared.results import plot_metric
 
-    cfg = load_config(Path(__file__).parent / "configs" / "smoke.py")
-    if (out / "checkpoints").exists():
-        sys.exit(f"error: {out} already holds a run; choose another --out or delete it")
-    result = train_run(cfg, out, resume=False)
+    cfg = get_config(str(run.out / "data" / "smoke"))
+    with run.step("train smoke"):
+        result = train_run(cfg, run.out / "train", resume=False)
     model, tests = result["_model"], result["_tests"]
     test = next(iter(tests.values()))
     heat, gts = predict(model, test, cfg.data.eval_batch_size, cfg.data.interpolation)
-    save_overlays(test, heat, gts, out / "overlays", count=8)
-    results = json.loads((out / "results.json").read_text())
-    rows = [{"model": "untrained", "cIoU": results["untrained_cIoU"], "AUC": results["untrained_AUC"],
-             "mean cIoU": results["untrained_mean_cIoU"]},
-            {"model": "trained", "cIoU": results["cIoU"], "AUC": results["AUC"], "mean cIoU": results["mean_cIoU"]}]
-    table = markdown_table(rows)
-    (out / "results.md").write_text(table + "\n")
-    plot_metric([out], "train/loss", out / "loss.png")
-    print(table)
+    save_overlays(test, heat, gts, run.out / "overlays", count=8)
+    plot_metric([run.out / "train"], "train/loss", run.out / "loss.png")
+    results = {k: v for k, v in result.items() if not k.startswith("_")}
     check_margin(results)
-    return results
+    return {**results, "baseline_name": "the same model untrained",
+            "rows": [{"model": "untrained", "cIoU": results["untrained_cIoU"], "AUC": results["untrained_AUC"],
+                      "mean cIoU": results["untrained_mean_cIoU"]},
+                     {"model": "trained", "cIoU": results["cIoU"], "AUC": results["AUC"],
+                      "mean cIoU": results["mean_cIoU"]}]}
 
 
-def full(out: Path) -> None:
-    from fnac_avl.train import prepare_generated  # noqa: F401  (import check before a long run)
+def _train(run: Run, name: str, overrides: list[str]) -> dict:
+    """One experiment through the full profile's launcher: torchrun on as many GPUs as keep batch 256 whole."""
+    from fnac_avl.config import default_train
+    from shared.launch import local_gpus, train_command
+    from shared.parallel import processes_for_batch
+
+    args = ["--config", str(CONFIGS / f"{name}.py"), "--run-dir", str(run.out / name)]
+    for item in overrides:
+        args += ["--set", item]
+    processes = processes_for_batch(default_train().batch_size, local_gpus())
+    with run.step(f"train {name}"):
+        run.sh(train_command("fnac_avl.train", args, processes=processes))
+    return json.loads((run.out / name / "results.json").read_text())
+
+
+def full(run: Run) -> dict:
     from shared.config import load_config
 
-    configs = Path(__file__).parent / "configs"
     for name in FULL_CONFIGS:
-        cfg = load_config(configs / f"{name}.py")
-        needed = [cfg.data.train_root, cfg.data.subset_list, cfg.data.test_root, cfg.data.test_csv,
-                  cfg.data.test_annotations, cfg.model.image_weights]
-        missing = [p for p in needed if p and not Path(p).exists()]
-        if missing:
-            sys.exit(f"error: {missing[0]} not found (data for {name}). Prepare it with:\n"
-                     f"  python -m fnac_avl.prepare --root data/fnac --flickr-source DIR --vggsound-source DIR "
-                     f"--original-repo PATH_TO_FNAC_AVL_CLONE\n(see fnac_avl/README.md)")
-    for name in FULL_CONFIGS:
-        run(train_command("fnac_avl.train", ["--config", str(configs / f"{name}.py"), "--run-dir", str(out / name)]))
+        cfg = load_config(CONFIGS / f"{name}.py")
+        run.require([Path(p) for p in (cfg.data.train_root, cfg.data.subset_list, cfg.data.test_root,
+                                       cfg.data.test_csv, cfg.data.test_annotations, cfg.model.image_weights)],
+                    PREPARE)
     rows = []
     for name in FULL_CONFIGS:
-        r = json.loads((out / name / "results.json").read_text())
-        rows.append({"experiment": name, "cIoU": r.get("cIoU"), "AUC": r.get("AUC"),
-                     "untrained cIoU": r.get("baseline")})
-    table = markdown_table(rows)
-    (out / "results.md").write_text(table + "\n")
-    print(table)
+        r = _train(run, name, [])
+        rows.append({"experiment": name, "cIoU (best test epoch)": r.get("cIoU"), "AUC (best test epoch)": r.get("AUC"),
+                     "cIoU last": r.get("last_cIoU"), "AUC last": r.get("last_AUC"), "untrained cIoU": r.get("baseline")})
+    return {"metric": "cIoU", "rows": rows}
 
 
-def main(argv: list[str] | None = None) -> None:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--profile", choices=("full", "smoke"), default="full")
-    parser.add_argument("--out", type=Path, default=None)
-    args = parser.parse_args(argv)
-    out = args.out or Path("runs/fnac_avl") / args.profile
-    if args.profile == "smoke":
-        import shutil
+def dryrun(run: Run, names: tuple[str, ...] = FULL_CONFIGS, steps: int = 2, clips: int = 4,
+           extra: tuple[str, ...] = ()) -> dict:
+    """The full profile's path on generated data and a random ResNet-18 in torchvision's file layout; `extra`:
+    more --set overrides (the tests shrink the model with them)."""
+    import torch
 
-        if args.out is None and out.exists():  # the default folder is a fresh run each time
-            shutil.rmtree(out)
-        smoke(out)
-    else:
-        full(out)
+    from fnac_avl.config import IMAGENET_RESNET18, default_train
+    from fnac_avl.synthetic import write_imagenet_resnet18, write_paper_shaped
+    from shared.dryrun import row, step_times_from_run
+
+    device = "cuda" if torch.cuda.is_available() else "cpu"
+    recipe_batch = default_train().batch_size
+    batch = min(recipe_batch, clips) if device == "cpu" else clips  # CPU: a few clips a step; shapes unchanged
+    with run.step("generate 224 px / 16 kHz clips and the ResNet-18 weight file"):
+        data = write_paper_shaped(run.out / "data", clips)
+        weights = write_imagenet_resnet18(run.out / "weights" / Path(*IMAGENET_RESNET18))
+    rows = []
+    for name in names:
+        test = "vggss" if name.startswith("vggss") else "flickr"
+        # evaluation only at the end (which also runs the checkpoint selection): logged step times exclude it
+        overrides = [f"data.train_root={data['train_root']}", f"data.subset_list={data['subset_list']}",
+                     f"data.test_root={data[test + '_test_root']}", f"data.test_csv={data[test + '_test_csv']}",
+                     f"data.test_annotations={data[test + '_annotations']}", f"model.image_weights={weights}",
+                     "epochs=0", f"train.max_steps={steps}", f"train.batch_size={batch}", "train.log_every=1",
+                     "train.eval_every=0", f"train.ckpt_every={steps}", "train.progress=false",
+                     "loss.warmup_epochs=0", "data.image_ext=.jpg"] + list(extra)
+        r = _train(run, name, overrides)
+        times = step_times_from_run(run.out / name, batch)
+        out = row(name, device, r["num_parameters"], times, batch, recipe_batch, RECIPE_STEPS[name],
+                  reference_parameters=ORIGINAL_PARAMETERS, reference_source="original FNAC (two ResNet-18s)",
+                  notes="excludes the per-epoch test evaluation")
+        out["peak_memory_mb"] = r.get("peak_memory_mb", out["peak_memory_mb"])  # the training process's own
+        out["best_step"] = r.get("best_step")
+        rows.append(out)
+    return {"rows": rows}
 
 
 if __name__ == "__main__":
-    main()
+    main(__doc__, {"smoke": smoke, "dryrun": dryrun, "full": full})

@@ -19,7 +19,11 @@ import xml.etree.ElementTree as ET
 from pathlib import Path
 
 import numpy as np
+import torch
 from PIL import Image, ImageDraw
+
+from fnac_avl.config import FNACConfig
+from fnac_avl.losses import training_loss
 
 # (RGB, tone frequency in Hz)
 PALETTE = [((230, 30, 30), 200.0), ((30, 200, 50), 270.0), ((40, 70, 235), 365.0), ((245, 225, 30), 490.0),
@@ -28,7 +32,7 @@ SAMPLE_RATE = 4000  # 3 s -> a (257, 49) spectrogram: the smoke run's audio enco
 SECONDS = 3.2
 
 
-def _draw_clip(rng: np.random.Generator, size: int) -> tuple[Image.Image, np.ndarray, list[int]]:
+def _draw_clip(rng: np.random.Generator, size: int, rate: int = SAMPLE_RATE) -> tuple[Image.Image, np.ndarray, list[int]]:
     """Image, waveform (int16) and the sounding shape's box (xmin, ymin, xmax, ymax) in pixels."""
     colours = rng.choice(len(PALETTE), size=2, replace=False)
     sounding = int(rng.integers(2))
@@ -54,7 +58,7 @@ def _draw_clip(rng: np.random.Generator, size: int) -> tuple[Image.Image, np.nda
         boxes.append(box)
     noise = rng.integers(-12, 13, size=(size, size, 3))
     img = Image.fromarray(np.clip(np.asarray(img, dtype=np.int16) + noise, 0, 255).astype(np.uint8))
-    t = np.arange(int(SAMPLE_RATE * SECONDS)) / SAMPLE_RATE
+    t = np.arange(int(rate * SECONDS)) / rate
     freq = PALETTE[colours[sounding]][1] * rng.uniform(0.97, 1.03)
     # the tone with two harmonics, over faint noise
     audio = sum(0.3 / k * np.sin(2 * np.pi * k * freq * t + rng.uniform(0, 2 * np.pi)) for k in (1, 2, 3))
@@ -63,11 +67,11 @@ def _draw_clip(rng: np.random.Generator, size: int) -> tuple[Image.Image, np.nda
     return img, pcm, boxes[sounding]
 
 
-def _write_wav(path: Path, pcm: np.ndarray) -> None:
+def _write_wav(path: Path, pcm: np.ndarray, rate: int = SAMPLE_RATE) -> None:
     with wave.open(str(path), "wb") as w:
         w.setnchannels(1)
         w.setsampwidth(2)
-        w.setframerate(SAMPLE_RATE)
+        w.setframerate(rate)
         w.writeframes(pcm.tobytes())
 
 
@@ -84,11 +88,15 @@ def _flickr_xml(path: Path, box_224: list[int]) -> None:
     ET.ElementTree(root).write(path)
 
 
-def generate(root: str | Path, num_train: int = 512, num_test: int = 96, size: int = 128, seed: int = 0) -> Path:
+def generate(root: str | Path, num_train: int = 512, num_test: int = 96, size: int = 128, seed: int = 0,
+             sample_rate: int = SAMPLE_RATE) -> Path:
     """Write the dataset under `root` (skipped when it is already complete); returns `root`."""
     root = Path(root)
     done = root / "DONE"
-    settings = json.dumps({"num_train": num_train, "num_test": num_test, "size": size, "seed": seed})
+    settings = {"num_train": num_train, "num_test": num_test, "size": size, "seed": seed}
+    if sample_rate != SAMPLE_RATE:
+        settings["sample_rate"] = sample_rate
+    settings = json.dumps(settings)
     if done.is_file():
         if done.read_text().strip() != settings:
             raise FileExistsError(f"{root} holds a generated dataset made with {done.read_text().strip()}, not "
@@ -101,22 +109,22 @@ def generate(root: str | Path, num_train: int = 512, num_test: int = 96, size: i
         d.mkdir(parents=True, exist_ok=True)
     train_ids = [f"{100000 + i}" for i in range(num_train)]
     for cid in train_ids:
-        img, pcm, _ = _draw_clip(rng, size)
+        img, pcm, _ = _draw_clip(rng, size, sample_rate)
         img.save(root / "train/frames" / f"{cid}.jpg", quality=95)
-        _write_wav(root / "train/audio" / f"{cid}.wav", pcm)
+        _write_wav(root / "train/audio" / f"{cid}.wav", pcm, sample_rate)
     # one id of the folders is left out of the subset list, as the official lists leave clips out
     (meta / "flickr_smoke.txt").write_text("\n".join(train_ids[:-1]) + "\n")
     flickr_rows, vggss_rows, vggss_json = [], [], []
     for i in range(num_test):
-        img, pcm, box = _draw_clip(rng, size)
+        img, pcm, box = _draw_clip(rng, size, sample_rate)
         box_224 = [int(v * 224 / size) for v in box]
         fid, vid = f"{900000 + i}", f"smoke{i:05d}_000010"
         img.save(root / "flickr_test" / f"{fid}.jpg", quality=95)
-        _write_wav(root / "flickr_test" / f"{fid}.wav", pcm)
+        _write_wav(root / "flickr_test" / f"{fid}.wav", pcm, sample_rate)
         _flickr_xml(root / "flickr_test_anno" / f"{fid}.xml", box_224)
         flickr_rows.append(f"{fid},0")
         img.save(root / "vggss_test/frames" / f"{vid}.png")
-        _write_wav(root / "vggss_test/audio" / f"{vid}.wav", pcm)
+        _write_wav(root / "vggss_test/audio" / f"{vid}.wav", pcm, sample_rate)
         vggss_json.append({"file": vid, "class": "tone", "bbox": [[v / size for v in box]]})
         vggss_rows.append(vid)
     (meta / "flickr_test.csv").write_text("\n".join(flickr_rows) + "\n")
@@ -124,3 +132,45 @@ def generate(root: str | Path, num_train: int = 512, num_test: int = 96, size: i
     (meta / "vggss.json").write_text(json.dumps(vggss_json))
     done.write_text(settings + "\n")
     return root
+
+
+def example_loss(model: torch.nn.Module, cfg: FNACConfig, device: torch.device) -> torch.Tensor:
+    """The training loss (model in train mode, after warmup: every FNAC term) on a generated batch of 2 clips
+    at the config's shapes (3 s of 16 kHz audio: a (1, 257, 200) spectrogram), made on `device`."""
+    size = cfg.data.image_size
+    batch = {"image": torch.randn(2, 3, size, size, device=device),
+             "spec": torch.randn(2, 1, 257, 200, device=device)}
+    model.train()
+    return training_loss(model, batch, cfg, warmup=False)[0]
+
+
+def write_paper_shaped(root: str | Path, clips: int = 4) -> dict[str, str]:
+    """The dryrun's data: a few clips of 224 px frames and 16 kHz audio in the Flickr-SoundNet and VGG-SS
+    layouts with the metadata files the paper configs read; returns DataConfig fields for both test sets."""
+    root = Path(root)
+    # one more training clip: the subset list leaves one out, as the official lists do
+    generate(root / "generated", clips + 1, clips, 224, sample_rate=16000)
+    return {"train_root": str(root / "generated/train"), "subset_list": str(root / "generated/metadata/flickr_smoke.txt"),
+            "flickr_test_root": str(root / "generated/flickr_test"),
+            "flickr_test_csv": str(root / "generated/metadata/flickr_test.csv"),
+            "flickr_annotations": str(root / "generated/flickr_test_anno"),
+            "vggss_test_root": str(root / "generated/vggss_test"),
+            "vggss_test_csv": str(root / "generated/metadata/vggss_test.csv"),
+            "vggss_annotations": str(root / "generated/metadata/vggss.json")}
+
+
+def write_imagenet_resnet18(path: str | Path, seed: int = 0) -> Path:
+    """Random tensors in the key set, shapes and format of torchvision's resnet18-f37072fd.pth (a plain state
+    dict with fc.*; BatchNorm's num_batches_tracked left out, as in torchvision's early ImageNet files)."""
+    import torchvision
+
+    from shared.testing import seeded_state_dict
+
+    path = Path(path)
+    if not path.is_file():
+        with torch.device("meta"):
+            state = torchvision.models.resnet18(weights=None).state_dict()
+        spec = [[k, list(v.shape), "float32"] for k, v in state.items() if not k.endswith("num_batches_tracked")]
+        path.parent.mkdir(parents=True, exist_ok=True)
+        torch.save(seeded_state_dict(spec, seed), path)
+    return path

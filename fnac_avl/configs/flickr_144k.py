@@ -1,5 +1,6 @@
 """Flickr-SoundNet 144k -> Flickr-SoundNet test (the paper's Flickr-SoundNet comparison)."""
+from fnac_avl.configs._common import paper_config
 
-from fnac_avl.configs.common import paper_config
 
-config = paper_config("flickr_144k", "flickr")
+def get_config():
+    return paper_config("flickr_144k", "flickr")

@@ -1,4 +1,4 @@
-"""Every paper config loads and builds; parameter counts match the original architecture.
+"""Parameter counts match the original architecture, and the paper configs hold the recipe of train_*.sh.
 
 The paper gives no parameter count. The original model is two torchvision ResNet-18s without their
 classifier (image: 11,176,512; audio with a 1-channel stem: 11,170,240), a 512->512 1x1 conv and a
@@ -13,12 +13,12 @@ import pytest
 import torch
 import torchvision
 
-from fnac_avl.model import FNACModel, ModelConfig
+from fnac_avl.model import build_model
 from fnac_avl.resnet import ResNet18Trunk
 from shared.config import load_config
 
 CONFIGS = sorted(p for p in (Path(__file__).parents[2] / "fnac_avl" / "configs").glob("*.py")
-                 if p.stem not in ("__init__", "common"))
+                 if not p.stem.startswith("_"))
 ORIGINAL_PARAMS = 22_872_064
 
 
@@ -27,14 +27,21 @@ def count(model: torch.nn.Module) -> int:
 
 
 @pytest.mark.parametrize("path", CONFIGS, ids=lambda p: p.stem)
-def test_config_builds_on_meta(path):
+def test_parameter_count_and_recipe(path):
     cfg = load_config(path)
     with torch.device("meta"):
-        model = FNACModel(ModelConfig(**{**cfg.model.__dict__, "image_weights": ""}))
+        model = build_model(cfg)
     if path.stem != "smoke":
         assert count(model) == ORIGINAL_PARAMS
-        assert cfg.train.optim.lr == 1e-4 and cfg.train.batch_size == 256 and cfg.epochs == 30
-        assert cfg.loss.warmup_epochs == 5 and cfg.model.tau == 0.03 and cfg.model.dropout_img == 0.9
+        assert cfg.train.optim.name == "adam" and cfg.train.optim.lr == 1e-4 and cfg.train.batch_size == 256
+        # Adam's L2 term on every parameter (utils.build_optimizer_and_scheduler_adam, --weight_decay 0.0001)
+        assert cfg.train.optim.weight_decay == 1e-4 and cfg.train.optim.decay_1d_params
+        assert cfg.epochs == 30 and cfg.loss.warmup_epochs == 5 and cfg.model.tau == 0.03
+        assert cfg.model.dropout_img == 0.9 and cfg.model.dropout_aud == 0.0
+        assert cfg.data.interpolation == "bicubic"  # train.py validate, the evaluation best.pth is chosen by
+        assert cfg.train.select_metric == "cIoU" and cfg.train.select_split == "test"
+        assert cfg.train.sync_batchnorm and cfg.loss.gather_negatives  # the one-GPU batch on any GPU count
+        assert cfg.model.image_weights.endswith("torchvision/resnet18-f37072fd.pth")
     else:
         assert count(model) < ORIGINAL_PARAMS / 10
 

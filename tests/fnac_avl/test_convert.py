@@ -3,10 +3,11 @@ from __future__ import annotations
 import pytest
 import torch
 
+from fnac_avl.config import ModelConfig
 from fnac_avl.convert import check_shapes, convert_state_dict, main
-from fnac_avl.model import FNACModel, ModelConfig
+from fnac_avl.model import FNACModel
 
-TINY = ModelConfig(dim=8, image_widths=(4, 4, 8, 8), audio_widths=(4, 4, 8, 8))
+TINY = ModelConfig(embed_dim=8, image_widths=(4, 4, 8, 8), audio_widths=(4, 4, 8, 8))
 
 
 def to_original(state: dict) -> dict:

@@ -3,7 +3,8 @@ from __future__ import annotations
 import torch
 import torch.nn.functional as F
 
-from fnac_avl.losses import LossConfig, fnac_loss_terms, total_loss
+from fnac_avl.config import LossConfig
+from fnac_avl.losses import fnac_loss_terms, total_loss
 
 
 def features(b=6, d=8, h=3, w=3, seed=0):

@@ -3,37 +3,30 @@ checkpoint, evaluate CLI on the checkpoint and on saved heatmaps, the smoke prof
 
 from __future__ import annotations
 
+import dataclasses
 import json
 
 import numpy as np
 import pytest
 
 from fnac_avl import evaluate
+from fnac_avl.config import DataConfig, FNACConfig, LossConfig, ModelConfig, default_train
 from fnac_avl.reproduce import check_margin
-from fnac_avl.train import FNACConfig, run
+from fnac_avl.train import run
 from shared.runlog import read_metrics
 
 
-def tiny_config(root) -> FNACConfig:
-    cfg = FNACConfig()
-    cfg.data.generate = str(root)
-    cfg.data.gen_num_train, cfg.data.gen_num_test, cfg.data.gen_size = 16, 4, 32
-    cfg.data.train_root = f"{root}/train"
-    cfg.data.subset_list = ""
-    cfg.data.test_root = f"{root}/vggss_test"
-    cfg.data.testset = "vggss"
-    cfg.data.test_csv = f"{root}/metadata/vggss_test.csv"
-    cfg.data.test_annotations = f"{root}/metadata/vggss.json"
-    cfg.data.image_size = 64
-    cfg.data.cache = True
-    cfg.model.dim = 8
-    cfg.model.image_widths = cfg.model.audio_widths = (4, 4, 8, 8)
-    cfg.loss.warmup_epochs = 1
-    cfg.train.batch_size = 8
-    cfg.train.log_every = 1
-    cfg.train.progress = False
-    cfg.epochs = 2
-    return cfg
+def tiny_config(root, **train) -> FNACConfig:
+    return FNACConfig(
+        data=DataConfig(generate=str(root), gen_num_train=16, gen_num_test=4, gen_size=32, train_root=f"{root}/train",
+                        subset_list="", test_root=f"{root}/vggss_test", testset="vggss",
+                        test_csv=f"{root}/metadata/vggss_test.csv", test_annotations=f"{root}/metadata/vggss.json",
+                        image_size=64, cache=True),
+        model=ModelConfig(embed_dim=8, image_widths=(4, 4, 8, 8), audio_widths=(4, 4, 8, 8)),
+        loss=LossConfig(warmup_epochs=1),
+        train=dataclasses.replace(default_train(), batch_size=8, log_every=1, progress=False, **train),
+        epochs=2,
+    )
 
 
 def test_train_run_and_evaluate(tmp_path):
