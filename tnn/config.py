@@ -273,6 +273,7 @@ class ImageNetConfig:
     precision: Literal["fp32", "bf16"] = "fp32"
     seed: int = 3407
     max_steps: int = 0  # 0: whole epochs; > 0 stops after that many optimizer steps (dryrun, tests)
+    eval_max_batches: int = 0  # 0: the whole val split; > 0 only that many batches (dryrun on CPU)
 
 
 def imagenet_config(model: TnnVitConfig) -> ImageNetConfig:

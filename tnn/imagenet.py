@@ -105,10 +105,12 @@ def soft_target_loss(logits: torch.Tensor, target: torch.Tensor) -> torch.Tensor
 
 
 @torch.no_grad()
-def evaluate(model: torch.nn.Module, loader, device: torch.device) -> dict[str, float]:
+def evaluate(model: torch.nn.Module, loader, device: torch.device, max_batches: int = 0) -> dict[str, float]:
     model.eval()
     top1 = top5 = total = 0
-    for images, labels in loader:
+    for i, (images, labels) in enumerate(loader):
+        if 0 < max_batches <= i:
+            break
         logits = model(images.to(device))
         best = logits.topk(min(5, logits.shape[-1]), dim=-1).indices.cpu()
         top1 += int((best[:, 0] == labels).sum())
@@ -153,7 +155,7 @@ def run(cfg: ImageNetConfig, run_dir: str | Path) -> dict:
         if 0 < cfg.max_steps <= step:
             break
     torch.save(model.state_dict(), run_dir / "model.pt")
-    metrics = evaluate(model, val_loader, device)
+    metrics = evaluate(model, val_loader, device, cfg.eval_max_batches)
     results = {"metric": "top1", "ours": metrics["top1"], "baseline": 1 / cfg.model.num_classes,
                "baseline_name": "chance", **metrics, "step": step, "epochs_run": epochs, "train_loss_last": losses[-1],
                "num_parameters": sum(p.numel() for p in model.parameters()),

@@ -5,9 +5,11 @@ smoke:  trains a tiny TNN LM with the shared trainer on a generated corpus (64-t
         (unigram perplexity), `untrained_ppl`; the table holds the extrapolation rows (also extrapolation.png).
 dryrun: the full profile's path at the paper's shapes (the 48.7M-parameter `tnn_v2_decay_99_pre`, the GPT-2
         BPE dictionary of 50264 symbols, 512-token blocks) on a generated corpus in fairseq's binarized
-        layout: fairseq-train with the recipe's flags for 3 updates (CPU: batch 1), fairseq-eval-lm at
-        512 and 1024 tokens (CUDA: every paper length), and a timed training step of the same model with
-        the recipe's optimizer. One row: parameters, step time, peak memory, throughput, recipe estimate.
+        layout: fairseq-train with the recipe's flags (CUDA: 3 updates of 16 x 512 tokens and fairseq-eval-lm at
+        every paper length; CPU: 1 update of 1 x 512 and fairseq-eval-lm at 512), and timed training steps of the
+        same model with the recipe's optimizer; then the ImageNet recipe (DeiT-small, 224 px) for 2 steps on a
+        generated ImageFolder and its timed step. Rows: parameters vs the original builds, step time, peak
+        memory, throughput, the recipe's estimated time.
 full:   OpenNLPLab/Tnn train_alm.sh through fairseq with our `--user-dir` plugin on data/wikitext-103/bin/gpt2
         (python -m tnn.prepare), then length_extrapolation.sh: fairseq-eval-lm at 512 ... 14336 tokens.
 """
@@ -16,6 +18,7 @@ from __future__ import annotations
 
 import argparse
 import shlex
+from dataclasses import replace
 from pathlib import Path
 
 import torch
@@ -30,6 +33,7 @@ from tnn.data import load_dictionary, load_tokens
 from tnn.extrapolate import extrapolation_table, write_report
 
 ORIGINAL_ALM_PARAMETERS = 48_677_376  # fairseq-evo tnn_v2_decay_99_pre, 50264 symbols, frozen decay included
+IMAGE_PARAMETERS = {192: 6_422_056, 384: 23_401_192}  # OpenNLPLab/im DeiT-tiny / DeiT-small builds (336fb23)
 
 
 def smoke(run: Run) -> dict:
@@ -84,29 +88,50 @@ def full(run: Run) -> dict:
 
 
 def dryrun(run: Run) -> dict:
+    from tnn.configs.imagenet_deit_small import get_config as imagenet_config
     from tnn.configs.wikitext103_alm import get_config
-    from tnn.synthetic import generate_wide_corpus
 
-    cfg = get_config()
-    device = torch.device("cuda" if torch.cuda.is_available() else "cpu")
-    batch = cfg.train.batch_size // 8 if device.type == "cuda" else 1  # one GPU of the recipe's eight; CPU: 1
-    data = run.out / "data" / "wikitext-103-bin-gpt2"
-    with run.step("generate a corpus in fairseq's layout, 50264-symbol dictionary"):
-        if not (data / "test.idx").is_file():
-            longest = max(recipe.PAPER_LENGTHS)
-            generate_wide_corpus(data, cfg.model.vocab_size, {"train": 8 * recipe.TRAIN_LENGTH, "valid": 2048,
-                                                              "test": longest + 100})
-    lengths = list(recipe.PAPER_LENGTHS) if device.type == "cuda" else [512, 1024]
-    shrink = ["--max-update", "3", "--batch-size", str(batch), "--max-tokens", str(batch * recipe.TRAIN_LENGTH),
-              "--update-freq", "1", "--warmup-updates", "1", "--log-interval", "1", "--num-workers", "0",
-              "--no-save-optimizer-state", "--no-epoch-checkpoints"]
-    fairseq_route(run, data, lengths, shrink)
-    with run.step("time training steps of the paper model"):
-        row = time_training(cfg, device, batch)
-    return {"rows": [row]}
+    return run_dryrun(run, get_config(), imagenet_config())
 
 
-def time_training(cfg, device: torch.device, batch: int, steps: int = 3) -> dict:
+def run_dryrun(run: Run, cfg, image_cfg, arch_flags: list[str] = ()) -> dict:
+    """The dryrun of `cfg` (the LM: fairseq route, `arch_flags` appended to the architecture's) and of
+    `image_cfg` (the ImageNet recipe on a generated ImageFolder at its image size); tests pass small ones."""
+    from tnn.imagenet import run as train_imagenet
+    from tnn.synthetic import generate_imagefolder, generate_wide_corpus
+
+    cuda = torch.cuda.is_available()
+    device = torch.device("cuda" if cuda else "cpu")
+    batch = cfg.train.batch_size // 8 if cuda else 1  # one GPU of the recipe's eight; CPU: 1
+    # CPU (a 48.7M-parameter model with a 50264-word softmax): one update, one evaluation length
+    updates, lengths = (3, list(recipe.PAPER_LENGTHS)) if cuda else (1, [recipe.TRAIN_LENGTH])
+    data = run.out / "data" / f"wikitext-103-bin-gpt2-test{max(lengths)}"
+    with run.step(f"generate a corpus in fairseq's layout, {cfg.model.vocab_size}-symbol dictionary"):
+        if not (data / "test.idx").is_file():  # a test split just longer than the longest evaluation block
+            generate_wide_corpus(data, cfg.model.vocab_size, {"train": 8 * recipe.TRAIN_LENGTH, "valid": 1024,
+                                                              "test": max(lengths) + 100})
+    shrink = [*arch_flags, "--max-update", str(updates), "--batch-size", str(batch), "--max-tokens",
+              str(batch * recipe.TRAIN_LENGTH), "--update-freq", "1", "--warmup-updates", "1", "--log-interval", "1",
+              "--num-workers", "0", "--no-save-optimizer-state", "--no-epoch-checkpoints"]
+    ppl = fairseq_route(run, data, lengths, shrink)
+    with run.step("time training steps of the LM"):
+        rows = [time_training(cfg, device, batch, steps=3 if cuda else 1)]
+    rows[0]["test_ppl_after_dryrun"] = ppl[0]["ppl"]
+    image_batch = 128 if cuda else 2  # one GPU of script_im.sh's sixteen; CPU: 2
+    images = run.out / "data" / "imagenet"
+    with run.step(f"ImageNet recipe on a generated ImageFolder at {image_cfg.model.image_size} px"):
+        if not (images / "val").is_dir():
+            generate_imagefolder(images, image_cfg.model.num_classes, {"train": 2, "val": 1},
+                                 size=image_cfg.model.image_size)
+        small = replace(image_cfg, data_root=str(images), batch_size=image_batch, eval_batch_size=image_batch,
+                        num_workers=0, max_steps=2, eval_max_batches=0 if cuda else 1)
+        result = train_imagenet(small, run.out / "imagenet")
+        rows.append(time_image_training(small, device, image_cfg.batch_size, steps=3 if cuda else 1))
+        rows[1]["top1_after_dryrun"] = result["top1"]
+    return {"rows": rows}
+
+
+def time_training(cfg, device: torch.device, batch: int, steps: int) -> dict:
     """Forward, backward and an optimizer step of the paper model at the recipe's precision and optimizer."""
     from shared.lm import lm_loss
     from shared.optim import build_optimizer
@@ -133,6 +158,36 @@ def time_training(cfg, device: torch.device, batch: int, steps: int = 3) -> dict
                    cfg.train.max_steps, reference_parameters=ORIGINAL_ALM_PARAMETERS,
                    reference_source="fairseq-evo build, frozen decay included", units_per_sample=n, unit="tokens",
                    notes="fp32 as the recipe")
+
+
+def time_image_training(cfg, device: torch.device, recipe_batch: int, steps: int) -> dict:
+    """A training step of the image classifier (Mixup'd soft targets, AdamW, clipping) at the recipe's image size."""
+    from tnn.imagenet import mixup, optimizer_and_schedule, soft_target_loss
+    from tnn.model import build_model
+
+    torch.manual_seed(0)
+    model = build_model(cfg).to(device).train()
+    optimizer, _ = optimizer_and_schedule(model, cfg)
+    m = cfg.model
+    images = torch.randn(cfg.batch_size, m.in_chans, m.image_size, m.image_size, device=device)
+    labels = torch.randint(m.num_classes, (cfg.batch_size,), device=device)
+    mix = mixup(cfg)
+
+    def step() -> None:
+        x, target = mix(images.clone(), labels)
+        optimizer.zero_grad(set_to_none=True)
+        soft_target_loss(model(x), target).backward()
+        torch.nn.utils.clip_grad_norm_(model.parameters(), cfg.clip_grad_norm)
+        optimizer.step()
+
+    dry.reset_peak_memory(device)
+    times = dry.time_steps(step, steps, device)
+    count = sum(p.numel() for p in model.parameters()) + sum(b.numel() for b in model.buffers())
+    steps_per_epoch = 1_281_167 // recipe_batch
+    return dry.row(f"imagenet ({m.embed_dim}-wide TnnVit)", device, count, times, cfg.batch_size, recipe_batch,
+                   cfg.epochs * steps_per_epoch, reference_parameters=IMAGE_PARAMETERS.get(m.embed_dim),
+                   reference_source="OpenNLPLab/im build, frozen decay included", notes="fp32 as the recipe; "
+                   "1,281,167 training images per epoch")
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
