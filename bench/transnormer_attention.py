@@ -4,7 +4,8 @@
 
 Rows `name, size, ours, baseline, ratio` (ratio = baseline / ours: > 1 means ours is faster or lighter):
 - time_causal_vs_sdpa / time_bidir_vs_sdpa: NormAttention (chunked causal form; q (k^T v)) against
-  torch's scaled_dot_product_attention, forward, seconds (median of --reps).
+  torch's scaled_dot_product_attention, forward, milliseconds (bench/timing.py: median of --reps rounds in
+  which the two alternate).
 - time_causal_vs_naive: against the masked (n x n) form the original computes (fairseq-evo
   NormLinearAttention with causal=True), reimplemented here as the reference.
 - mem_*: peak memory of one forward in MiB (CUDA: max_memory_allocated; CPU: peak resident memory of a
@@ -17,16 +18,17 @@ from __future__ import annotations
 
 import argparse
 import json
-import statistics
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import torch
 import torch.nn.functional as F
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+sys.path.insert(0, str(Path(__file__).resolve().parent))  # bench/timing.py
+
+from timing import compare, print_header, print_row  # noqa: E402
 
 from transnormer.attention import (  # noqa: E402
     norm_linear_bidirectional,
@@ -58,23 +60,12 @@ def run_op(name: str, q: torch.Tensor, k: torch.Tensor, v: torch.Tensor, chunk: 
     raise ValueError(name)
 
 
-def sync(device: str) -> None:
-    if device == "cuda":
-        torch.cuda.synchronize()
-
-
 @torch.no_grad()
-def time_op(name: str, n: int, args: argparse.Namespace) -> float:
+def time_pair(ours: str, baseline: str, n: int, args: argparse.Namespace) -> tuple[float, float]:
+    """Median seconds of one forward of `ours` and of `baseline`, alternating (bench/timing.py)."""
     q, k, v = make_inputs(n, args.heads, args.head_dim, args.device)
-    run_op(name, q, k, v, args.chunk)  # warm-up
-    times = []
-    for _ in range(args.reps):
-        sync(args.device)
-        start = time.perf_counter()
-        run_op(name, q, k, v, args.chunk)
-        sync(args.device)
-        times.append(time.perf_counter() - start)
-    return statistics.median(times)
+    return compare(lambda: run_op(ours, q, k, v, args.chunk), lambda: run_op(baseline, q, k, v, args.chunk),
+                   repeats=args.reps, device=args.device)
 
 
 @torch.no_grad()
@@ -127,21 +118,11 @@ def step_costs(position: int, args: argparse.Namespace, steps: int = 50) -> tupl
     def softmax() -> None:
         F.scaled_dot_product_attention(q.unsqueeze(2), k_cache, v_cache)
 
-    out = []
-    for fn in (ours, softmax):
-        fn()
-        sync(args.device)
-        start = time.perf_counter()
-        for _ in range(steps):
-            fn()
-        sync(args.device)
-        out.append((time.perf_counter() - start) / steps)
-    return out[0], out[1]
+    def steps_of(fn):
+        return lambda: [fn() for _ in range(steps)]
 
-
-def row(name: str, size: int, ours: float, baseline: float) -> None:
-    ratio = baseline / ours if ours > 0 else float("inf")
-    print(f"{name}, {size}, {ours:.6g}, {baseline:.6g}, {ratio:.3f}", flush=True)
+    ours_s, softmax_s = compare(steps_of(ours), steps_of(softmax), repeats=args.reps, device=args.device)
+    return ours_s / steps, softmax_s / steps
 
 
 def main() -> None:
@@ -161,22 +142,23 @@ def main() -> None:
         return
     sizes = [int(s) for s in args.sizes.split(",")]
     print(f"# device={args.device} threads={torch.get_num_threads()} heads={args.heads} head_dim={args.head_dim} "
-          f"chunk={args.chunk} batch=1 fp32 forward")
-    print("name, size, ours, baseline, ratio")
+          f"chunk={args.chunk} batch=1 fp32 forward", file=sys.stderr)
+    print_header()
     for n in sizes:
         naive_fits = args.heads * n * n * 4 * 2 <= NAIVE_LIMIT_BYTES
-        row("time_causal_vs_sdpa_s", n, time_op("ours_causal", n, args), time_op("sdpa_causal", n, args))
-        row("time_bidir_vs_sdpa_s", n, time_op("ours_bidir", n, args), time_op("sdpa_bidir", n, args))
+        print_row("time_causal_vs_sdpa", n, *time_pair("ours_causal", "sdpa_causal", n, args))
+        print_row("time_bidir_vs_sdpa", n, *time_pair("ours_bidir", "sdpa_bidir", n, args))
         if naive_fits:
-            row("time_causal_vs_naive_s", n, time_op("ours_causal", n, args), time_op("naive_causal", n, args))
+            print_row("time_causal_vs_naive", n, *time_pair("ours_causal", "naive_causal", n, args))
         if not args.no_memory:
-            row("mem_causal_vs_sdpa_mib", n, memory_op("ours_causal", n, args), memory_op("sdpa_causal", n, args))
-            row("mem_bidir_vs_sdpa_mib", n, memory_op("ours_bidir", n, args), memory_op("sdpa_bidir", n, args))
+            mem = memory_op
+            print_row("mem_causal_vs_sdpa", n, mem("ours_causal", n, args), mem("sdpa_causal", n, args), unit="MiB")
+            print_row("mem_bidir_vs_sdpa", n, mem("ours_bidir", n, args), mem("sdpa_bidir", n, args), unit="MiB")
             if naive_fits:
-                row("mem_causal_vs_naive_mib", n, memory_op("ours_causal", n, args), memory_op("naive_causal", n, args))
+                print_row("mem_causal_vs_naive", n, mem("ours_causal", n, args), mem("naive_causal", n, args),
+                          unit="MiB")
     for n in sizes:
-        ours, softmax = step_costs(n, args)
-        row("step_time_at_pos_s", n, ours, softmax)
+        print_row("step_time_at_pos", n, *step_costs(n, args))
 
 
 if __name__ == "__main__":
