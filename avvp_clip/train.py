@@ -31,6 +31,7 @@ from avvp_clip.synthetic import write_llp_dataset
 from shared.checkpoint import atomic_save
 from shared.cli import resolve, train_parser
 from shared.distributed import shutdown
+from shared.dryrun import peak_memory_mb
 from shared.rng import seed_everything
 from shared.runlog import merge_results
 from shared.schedules import ScheduleConfig
@@ -170,6 +171,7 @@ def run(cfg: AVVPConfig, run_dir: str | Path, resume: bool = True) -> dict[str, 
         "annotation_rows_read_as_empty": {"val": val[0].empty_annotation_rows, "test": test[0].empty_annotation_rows},
         "unverified_method_details": unverified_details(cfg),
         "num_parameters": sum(p.numel() for p in model.parameters()),
+        "peak_memory_mb": round(peak_memory_mb(trainer.dist.device), 1),  # CUDA allocator, or this process's RSS
         "wall_time_s": round(time.perf_counter() - start, 2),
     }
     if trainer.dist.is_main:

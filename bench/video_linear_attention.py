@@ -3,10 +3,10 @@
     python bench/video_linear_attention.py [--frames 8 16 32 64] [--grid 17] [--dim 512 --heads 8]
 
 One attention layer over all T x N tokens of a clip (N = grid^2 tokens per frame; 17x17 at 224 px in
-the paper's model), forward + backward. Prints `name, size, ours, baseline, ratio` rows: median time per
-call in ms and peak memory in MiB (ratio = softmax / linear: > 1 means linear is faster / smaller).
-Peak memory: CUDA's allocator on GPU; on CPU the growth of the peak resident set of a fresh process
-per case (so the cases do not see each other's allocations). The softmax baseline is the same module
+the paper's model), forward + backward. Prints `name, size, ours, baseline, ratio` rows: time per call in
+ms (bench/timing.py: median of alternating repeats) and peak memory in MiB (ratio = baseline / ours: > 1
+means ours is faster / smaller). Peak memory: CUDA's allocator on GPU; on CPU the growth of the peak
+resident set of a fresh process per case (so the cases do not see each other's allocations). The softmax baseline is the same module
 with `kernel="softmax"` (the original's `linear_type='softmax'`: an explicit attention matrix, as
 XViT's Attention computes it). A third pair of rows compares ours with the original implementation's
 order of operations (einops rearranges into `b n h e`, gate, `matmul` on transposed views), re-written
@@ -17,11 +17,9 @@ On CPU the defaults are smaller (7x7 tokens per frame, width 128).
 from __future__ import annotations
 
 import argparse
-import json
 import resource
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import torch
@@ -29,6 +27,9 @@ import torch.nn.functional as F
 from einops import rearrange
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+sys.path.insert(0, str(Path(__file__).resolve().parent))  # bench/timing.py
+from timing import compare, print_header, print_row  # noqa: E402
+
 from video_linear.model import LinearAttention  # noqa: E402
 
 
@@ -53,50 +54,41 @@ class OriginalOrder(torch.nn.Module):
         return a.proj(rearrange(out, "b n h e -> b n (h e)"))
 
 
-def run_case(kernel: str, tokens: int, dim: int, heads: int, device: str, repeats: int) -> dict:
+def build_case(kernel: str, tokens: int, dim: int, heads: int, device: str):
+    """Forward + backward of one attention layer of `kernel` ("relu", "softmax" or "original") on one clip."""
     torch.manual_seed(0)
     module = LinearAttention(dim, heads, kernel="softmax" if kernel == "softmax" else "relu",
                              feature_fixation=True).to(device)
     if kernel == "original":
         module = OriginalOrder(module)
     x = torch.randn(1, tokens, dim, device=device, requires_grad=True)
+    return lambda: module(x).sum().backward()
 
-    def step() -> None:
-        module(x).sum().backward()
-        if device == "cuda":
-            torch.cuda.synchronize()
 
-    step()  # warm-up
+def peak_mib(kernel: str, tokens: int, dim: int, heads: int, device: str) -> float:
+    """Peak memory of one step: CUDA's allocator, or a fresh process's peak RSS growth on CPU."""
     if device == "cuda":
-        torch.cuda.reset_peak_memory_stats()
-    base = torch.cuda.memory_allocated() if device == "cuda" else 0
-    times = []
-    for _ in range(repeats):
-        start = time.perf_counter()
+        step = build_case(kernel, tokens, dim, heads, device)
         step()
-        times.append(time.perf_counter() - start)
-    peak = torch.cuda.max_memory_allocated() - base if device == "cuda" else 0
-    return {"ms": sorted(times)[len(times) // 2] * 1e3, "peak_mib": peak / 2**20}
+        torch.cuda.synchronize()
+        torch.cuda.reset_peak_memory_stats()
+        base = torch.cuda.memory_allocated()
+        step()
+        return (torch.cuda.max_memory_allocated() - base) / 2**20
+    cmd = [sys.executable, __file__, "--child", kernel, str(tokens), str(dim), str(heads)]
+    return float(subprocess.run(cmd, check=True, capture_output=True, text=True).stdout)
 
 
-def measure(kernel: str, tokens: int, dim: int, heads: int, device: str, repeats: int) -> dict:
-    if device == "cuda":
-        return run_case(kernel, tokens, dim, heads, device, repeats)
-    cmd = [sys.executable, __file__, "--child", kernel, str(tokens), str(dim), str(heads), str(repeats)]
-    return json.loads(subprocess.run(cmd, check=True, capture_output=True, text=True).stdout)
-
-
-def child(kernel: str, tokens: str, dim: str, heads: str, repeats: str) -> None:
+def child(kernel: str, tokens: str, dim: str, heads: str) -> None:
     torch.set_num_threads(1)
     before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
-    result = run_case(kernel, int(tokens), int(dim), int(heads), "cpu", int(repeats))
-    result["peak_mib"] = (resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024 - before) / 2**20
-    print(json.dumps(result))
+    build_case(kernel, int(tokens), int(dim), int(heads), "cpu")()
+    print((resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024 - before) / 2**20)
 
 
 def main() -> None:
     if len(sys.argv) > 1 and sys.argv[1] == "--child":
-        child(*sys.argv[2:7])
+        child(*sys.argv[2:6])
         return
     cuda = torch.cuda.is_available()
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
@@ -107,20 +99,16 @@ def main() -> None:
     parser.add_argument("--repeats", type=int, default=5 if cuda else 3)
     args = parser.parse_args()
     device = "cuda" if cuda else "cpu"
-    print(f"# device={device} grid={args.grid} dim={args.dim} heads={args.heads} batch=1, forward+backward")
-    print("name, size, ours, baseline, ratio")
+    print_header()
     for frames in args.frames:
         tokens = frames * args.grid ** 2
-        lin = measure("relu", tokens, args.dim, args.heads, device, args.repeats)
-        soft = measure("softmax", tokens, args.dim, args.heads, device, args.repeats)
-        orig = measure("original", tokens, args.dim, args.heads, device, args.repeats)
-        size = f"T={frames} n={tokens}"
-        print(f"time_ms, {size}, {lin['ms']:.2f}, {soft['ms']:.2f}, {soft['ms'] / lin['ms']:.2f}")
-        print(f"peak_mib, {size}, {lin['peak_mib']:.1f}, {soft['peak_mib']:.1f}, "
-              f"{soft['peak_mib'] / max(lin['peak_mib'], 1e-9):.2f}")
-        print(f"time_ms_vs_original_order, {size}, {lin['ms']:.2f}, {orig['ms']:.2f}, {orig['ms'] / lin['ms']:.2f}")
-        print(f"peak_mib_vs_original_order, {size}, {lin['peak_mib']:.1f}, {orig['peak_mib']:.1f}, "
-              f"{orig['peak_mib'] / max(lin['peak_mib'], 1e-9):.2f}")
+        size = f"T={frames} n={tokens} d={args.dim} {device}"
+        cases = {k: build_case(k, tokens, args.dim, args.heads, device) for k in ("relu", "softmax", "original")}
+        for name, baseline in (("linear_vs_softmax", "softmax"), ("ours_vs_original_order", "original")):
+            print_row(f"{name}_time", size, *compare(cases["relu"], cases[baseline], repeats=args.repeats,
+                                                     device=device))
+            mem = [peak_mib(k, tokens, args.dim, args.heads, device) for k in ("relu", baseline)]
+            print_row(f"{name}_peak_mib", size, *mem, unit="MiB")
 
 
 if __name__ == "__main__":
