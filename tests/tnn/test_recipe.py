@@ -72,3 +72,15 @@ def test_fairseq_commands_are_the_original_scripts() -> None:
     flags = {ev[i]: ev[i + 1] for i in range(len(ev) - 1) if ev[i].startswith("--")}
     assert flags["--tokens-per-sample"] == "14336" and flags["--context-window"] == "0"
     assert recipe.parse_perplexity("| Loss (base 2): 4.1, Perplexity: 17.25\n") == 17.25
+
+
+def test_full_profile_without_data_stops_with_the_prepare_command(tmp_path) -> None:
+    import subprocess
+    import sys
+
+    proc = subprocess.run([sys.executable, "-m", "tnn.reproduce", "--profile", "full", "--out", str(tmp_path / "out"),
+                           "--data-root", str(tmp_path / "data")], capture_output=True, text=True, timeout=300,
+                          cwd=Path(__file__).resolve().parents[2])
+    assert proc.returncode == 2, proc.stderr[-2000:]
+    assert f"python -m tnn.prepare --out {tmp_path / 'data' / 'wikitext-103'}" in proc.stderr
+    assert "bin/gpt2/dict.txt" in proc.stderr
