@@ -1,5 +1,5 @@
 """The whole supernet against the original `transformersuper_cifar10` (golden/original_supernet.json, made by
-golden/make_golden_supernet.py from OpenNLPLab/mixFormer c1c57c5): logits of sub-networks with mixed
+golden/make_golden.py from OpenNLPLab/mixFormer c1c57c5): logits of sub-networks with mixed
 attention, the original's sub-network parameter count, and the converter on the key set of a real checkpoint."""
 
 from __future__ import annotations

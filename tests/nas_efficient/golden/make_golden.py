@@ -19,7 +19,7 @@ It records:
   `shared.testing.seeded_state_dict(spec, seed)` (positions `weight_index` as built), the logits of
   two sub-networks with mixed attention on seeded images.
 
-    python tests/nas_efficient/golden/make_golden_supernet.py --mixformer /path/to/mixFormer
+    python tests/nas_efficient/golden/make_golden.py --mixformer /path/to/mixFormer
 """
 
 from __future__ import annotations
