@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
+
 from nas_efficient.reproduce import cli
 
 SHRUNK = '''
@@ -53,3 +55,13 @@ def test_dryrun_wiring_on_shrunk_configs(tmp_path: Path) -> None:
     assert searched["parameters"] == searched["parameters_reference"]
     assert json.loads((out / "results.json").read_text())["profile"] == "dryrun"
     assert len(results["networks"]) == 2  # the searched and one random sub-network
+
+
+def test_full_profile_stops_with_the_prepare_command_without_cifar10(tmp_path: Path, monkeypatch, capsys) -> None:
+    monkeypatch.setenv("REPRO_DATA", str(tmp_path / "data"))  # the harness moves the data root through it
+    with pytest.raises(SystemExit) as stop:
+        cli(["--profile", "full", "--out", str(tmp_path / "run"), "--data-root", str(tmp_path / "data")])
+    assert stop.value.code == 2
+    message = capsys.readouterr().err
+    assert "cifar10/cifar-10-batches-py/data_batch_1" in message
+    assert "python -m nas_efficient.prepare --dataset cifar10" in message
