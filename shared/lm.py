@@ -7,13 +7,16 @@ and the very first token is predicted from `</s>`. So every one of the N tokens 
 fairseq-eval-lm (`--context-window 0`) sums the log-probabilities of those targets and reports
 2 ** (summed NLL / N / ln 2), which is exp(mean NLL in nats).
 
-Also here: the trivial unigram baseline both papers report, and the training run both LM trainers
-share (untrained perplexity, the shared trainer, the results dict).
+Also here: the trivial unigram baseline both papers report, the training run both LM trainers share
+(untrained perplexity, the shared trainer, the results dict), the timed training step of their dryruns,
+and the two helpers of their fairseq recipes (finding a fairseq tool, reading fairseq-eval-lm's perplexity).
 """
 
 from __future__ import annotations
 
 import math
+import re
+import sys
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -22,6 +25,7 @@ from typing import Any
 import torch
 import torch.nn.functional as F
 
+from shared.dryrun import time_steps
 from shared.runlog import merge_results
 from shared.trainer import Trainer, TrainerConfig
 
@@ -147,3 +151,35 @@ def train_lm(model: torch.nn.Module, train_cfg: TrainerConfig, train_data: torch
     if trainer.dist.is_main:
         merge_results(run_dir, results)
     return results
+
+
+def training_step_times(model: torch.nn.Module, optimizer: torch.optim.Optimizer, batch_size: int, length: int,
+                        vocab_size: int, device: torch.device, steps: int,
+                        clip_grad_norm: float | None = None) -> list[float]:
+    """Seconds of each of `steps` training steps (forward, backward, clipping, optimizer) on random tokens of
+    the model's shapes, after one untimed step: what a dryrun reports."""
+    tokens = torch.randint(4, vocab_size, (batch_size, length + 1), device=device)
+    batch = {"tokens": tokens[:, :-1], "target": tokens[:, 1:]}
+
+    def step() -> None:
+        optimizer.zero_grad(set_to_none=True)
+        lm_loss(model, batch)[0].backward()
+        if clip_grad_norm:
+            torch.nn.utils.clip_grad_norm_(model.parameters(), clip_grad_norm)
+        optimizer.step()
+
+    return time_steps(step, steps, device)
+
+
+def fairseq_tool(name: str) -> str:
+    """A fairseq console script of this interpreter's environment (the venv need not be on PATH)."""
+    path = Path(sys.executable).parent / name
+    return str(path) if path.exists() else name
+
+
+def eval_lm_perplexity(output: str) -> float:
+    """The last `Perplexity: X` that fairseq-eval-lm printed."""
+    found = re.findall(r"Perplexity: ([0-9.]+|inf)", output)
+    if not found:
+        raise RuntimeError(f"fairseq-eval-lm printed no perplexity; its output ends with:\n{output[-2000:]}")
+    return float(found[-1])

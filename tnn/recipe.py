@@ -8,9 +8,9 @@ how the dryrun shrinks the run without touching the recipe.
 from __future__ import annotations
 
 import json
-import re
-import sys
 from pathlib import Path
+
+from shared.lm import fairseq_tool
 
 PLUGIN = Path(__file__).resolve().parent / "fairseq_tnn"
 ARCH = "tnn_v2_decay_99_pre"
@@ -18,12 +18,6 @@ TRAIN_LENGTH = 512
 GLOBAL_BATCH = 128  # sequences per update: 8 GPUs x batch 8 x update_freq 2
 MAX_UPDATES = 50_000
 PAPER_LENGTHS = (512, 1024, 2048, 4096, 8192, 14336)
-
-
-def fairseq_tool(name: str) -> str:
-    """A fairseq console script of this interpreter's environment (the venv need not be on PATH)."""
-    path = Path(sys.executable).parent / name
-    return str(path) if path.exists() else name
 
 
 def train_command(data: Path, save_dir: Path, gpus: int, extra: list[str] = ()) -> list[str]:
@@ -53,11 +47,3 @@ def eval_command(data: Path, ckpt: Path, length: int, gpus: int) -> list[str]:
             "--model-overrides", json.dumps({"max_tokens": length, "tokens_per_sample": length}),
             "--max-tokens", str(length), "--tokens-per-sample", str(length), "--context-window", "0",
             "--gen-subset", "test", *([] if gpus else ["--cpu"])]
-
-
-def parse_perplexity(output: str) -> float:
-    """The last `Perplexity: X` that fairseq-eval-lm printed."""
-    found = re.findall(r"Perplexity: ([0-9.]+|inf)", output)
-    if not found:
-        raise RuntimeError(f"fairseq-eval-lm printed no perplexity; its output ends with:\n{output[-2000:]}")
-    return float(found[-1])

@@ -25,7 +25,7 @@ import torch
 
 from shared import dryrun as dry
 from shared.launch import local_gpus
-from shared.lm import unigram_perplexity
+from shared.lm import eval_lm_perplexity, training_step_times, unigram_perplexity
 from shared.reproduce import Run, main
 from tnn import recipe
 from tnn.config import WIKITEXT_BPE
@@ -69,7 +69,7 @@ def fairseq_route(run: Run, data: Path, lengths: list[int], extra_train: list[st
             start = run.log_path.stat().st_size
             run.sh(recipe.eval_command(data, recipe.checkpoint(save_dir), length, gpus))
             output = run.log_path.read_text()[start:]
-        rows.append({"length": length, "x_train": length / recipe.TRAIN_LENGTH, "ppl": recipe.parse_perplexity(output)})
+        rows.append({"length": length, "x_train": length / recipe.TRAIN_LENGTH, "ppl": eval_lm_perplexity(output)})
     for row in rows:
         row["ppl_ratio"] = row["ppl"] / rows[0]["ppl"]
     print(write_report(rows, run.out, f"test, trained at {recipe.TRAIN_LENGTH} tokens"))
@@ -133,26 +133,15 @@ def run_dryrun(run: Run, cfg, image_cfg, arch_flags: list[str] = ()) -> dict:
 
 def time_training(cfg, device: torch.device, batch: int, steps: int) -> dict:
     """Forward, backward and an optimizer step of the paper model at the recipe's precision and optimizer."""
-    from shared.lm import lm_loss
     from shared.optim import build_optimizer
     from tnn.model import build_model
 
     torch.manual_seed(0)
     model = build_model(cfg).to(device).train()
-    optimizer = build_optimizer(model, cfg.train.optim)
-    n, vocab = cfg.data.tokens_per_sample, cfg.model.vocab_size
-    tokens = torch.randint(4, vocab, (batch, n + 1), device=device)
-    batch_data = {"tokens": tokens[:, :-1], "target": tokens[:, 1:]}
-
-    def step() -> None:
-        optimizer.zero_grad(set_to_none=True)
-        loss, _ = lm_loss(model, batch_data)
-        loss.backward()
-        torch.nn.utils.clip_grad_norm_(model.parameters(), cfg.train.clip_grad_norm)
-        optimizer.step()
-
     dry.reset_peak_memory(device)
-    times = dry.time_steps(step, steps, device)
+    times = training_step_times(model, build_optimizer(model, cfg.train.optim), batch, cfg.data.tokens_per_sample,
+                                cfg.model.vocab_size, device, steps, cfg.train.clip_grad_norm)
+    n = cfg.data.tokens_per_sample
     count = sum(p.numel() for p in model.parameters()) + sum(b.numel() for b in model.buffers())
     return dry.row("wikitext103_alm (tnn_v2_decay_99_pre)", device, count, times, batch, cfg.train.batch_size,
                    cfg.train.max_steps, reference_parameters=ORIGINAL_ALM_PARAMETERS,

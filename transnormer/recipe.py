@@ -8,21 +8,15 @@ earlier ones (argparse keeps the last): the dryrun shrinks a run by appending fl
 
 from __future__ import annotations
 
-import re
-import sys
 from pathlib import Path
+
+from shared.lm import fairseq_tool
 
 PLUGIN = Path(__file__).resolve().parent / "fairseq_transnormer"
 ARCHS = ("transnormer_t1", "transnormer_t2")
 TRAIN_LENGTH = 512
 GLOBAL_BATCH = 128  # samples per update: 8 per GPU x update_freq
 MAX_UPDATES = 100_000
-
-
-def fairseq_tool(name: str) -> str:
-    """A fairseq console script from this interpreter's environment (the venv need not be on PATH)."""
-    path = Path(sys.executable).parent / name
-    return str(path) if path.exists() else name
 
 
 def preprocess_command(raw: Path, bin_dir: Path, workers: int = 20) -> list[str]:
@@ -54,11 +48,3 @@ def eval_command(bin_dir: Path, ckpt: Path, gpus: int, tokens_per_sample: int = 
     return [fairseq_tool("fairseq-eval-lm"), str(bin_dir), "--user-dir", str(PLUGIN), "--path", str(ckpt),
             "--gen-subset", "test", "--tokens-per-sample", str(tokens_per_sample), "--sample-break-mode", "none",
             "--max-tokens", str(8 * tokens_per_sample), "--context-window", "0", *([] if gpus else ["--cpu"])]
-
-
-def parse_perplexity(output: str) -> float:
-    """The last `Perplexity: X` that fairseq-eval-lm printed."""
-    found = re.findall(r"Perplexity: ([0-9.]+|inf)", output)
-    if not found:
-        raise RuntimeError(f"fairseq-eval-lm printed no perplexity; its output ends with:\n{output[-2000:]}")
-    return float(found[-1])

@@ -23,7 +23,7 @@ import torch
 
 from shared import dryrun as dry
 from shared.launch import local_gpus, train_command
-from shared.lm import unigram_perplexity
+from shared.lm import eval_lm_perplexity, training_step_times, unigram_perplexity
 from shared.reproduce import Run, main
 from transnormer import recipe
 from transnormer.config import wikitext_words_root
@@ -60,7 +60,7 @@ def fairseq_route(run: Run, raw: Path, bin_dir: Path, extra_train: list[str],
         with run.step(f"fairseq-eval-lm {arch}"):
             start = run.log_path.stat().st_size
             run.sh(recipe.eval_command(bin_dir, recipe.checkpoint(save_dir), gpus))
-            rows.append({"run": arch, "metric": "test_ppl", "ours": recipe.parse_perplexity(run.log_path.read_text()[start:])})
+            rows.append({"run": arch, "metric": "test_ppl", "ours": eval_lm_perplexity(run.log_path.read_text()[start:])})
     return rows
 
 
@@ -129,24 +129,15 @@ def run_dryrun(run: Run, experiments: dict, words: int, arch_flags: list[str] = 
 
 def time_training(exp, name: str, device: torch.device, batch: int, steps: int) -> dict:
     """Forward, backward and an optimizer step of the paper model (fp32 and the recipe's optimizer)."""
-    from shared.lm import lm_loss
     from shared.optim import build_optimizer
     from transnormer.model import build_model, count_parameters
 
     torch.manual_seed(0)
     model = build_model(exp).to(device).train()
-    optimizer = build_optimizer(model, exp.train.optim)
-    n, vocab = exp.data.tokens_per_sample, exp.model.vocab_size
-    tokens = torch.randint(4, vocab, (batch, n + 1), device=device)
-    data = {"tokens": tokens[:, :-1], "target": tokens[:, 1:]}
-
-    def step() -> None:
-        optimizer.zero_grad(set_to_none=True)
-        lm_loss(model, data)[0].backward()
-        optimizer.step()
-
     dry.reset_peak_memory(device)
-    times = dry.time_steps(step, steps, device)
+    n = exp.data.tokens_per_sample
+    times = training_step_times(model, build_optimizer(model, exp.train.optim), batch, n, exp.model.vocab_size,
+                                device, steps, exp.train.clip_grad_norm)
     return dry.row(name, device, count_parameters(model), times, batch, exp.train.batch_size, exp.train.max_steps,
                    reference_parameters=ORIGINAL_PARAMETERS, reference_source="fairseq-evo build on the meta device",
                    units_per_sample=n, unit="tokens", notes="fp32 as the recipe")

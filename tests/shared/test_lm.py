@@ -7,7 +7,15 @@ import math
 import pytest
 import torch
 
-from shared.lm import LMBlocks, evaluate_ppl, lm_loss, perplexity, unigram_perplexity
+from shared.lm import (
+    LMBlocks,
+    eval_lm_perplexity,
+    evaluate_ppl,
+    lm_loss,
+    perplexity,
+    training_step_times,
+    unigram_perplexity,
+)
 
 fairseq_data = pytest.importorskip("fairseq.data")
 EOS, PAD = 2, 1
@@ -108,3 +116,20 @@ def test_bad_streams_are_refused() -> None:
         LMBlocks(torch.zeros(0, dtype=torch.long), 4, EOS)
     with pytest.raises(ValueError, match="no full block"):
         LMBlocks(torch.arange(5), 8, EOS, full_only=True)
+
+
+def test_training_step_times_train_the_model() -> None:
+    model = TinyLM()
+    before = model.a.detach().clone()
+    optimizer = torch.optim.SGD(model.parameters(), lr=0.1)
+    times = training_step_times(model, optimizer, batch_size=2, length=8, vocab_size=44, device=torch.device("cpu"),
+                                steps=2, clip_grad_norm=1.0)
+    assert len(times) == 2 and all(t > 0 for t in times)
+    assert not torch.equal(model.a, before)  # three optimizer steps (one untimed) changed the weights
+
+
+def test_eval_lm_output_is_read() -> None:
+    out = "... | valid | loss 3.1\n2026 | INFO | fairseq_cli.eval_lm | Loss (base 2): 4.1090, Perplexity: 17.25\n"
+    assert eval_lm_perplexity(out) == 17.25
+    with pytest.raises(RuntimeError, match="printed no perplexity"):
+        eval_lm_perplexity("Traceback ...")

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import torch
 
+from shared.lm import eval_lm_perplexity
 from shared.optim import build_optimizer
 from tnn import recipe
 from tnn.config import alm_config, wikitext103_alm_config
@@ -71,7 +72,7 @@ def test_fairseq_commands_are_the_original_scripts() -> None:
     ev = recipe.eval_command(Path("data"), Path("ckpt/checkpoint_best.pt"), 14336, gpus=1)
     flags = {ev[i]: ev[i + 1] for i in range(len(ev) - 1) if ev[i].startswith("--")}
     assert flags["--tokens-per-sample"] == "14336" and flags["--context-window"] == "0"
-    assert recipe.parse_perplexity("| Loss (base 2): 4.1, Perplexity: 17.25\n") == 17.25
+    assert eval_lm_perplexity("| Loss (base 2): 4.1, Perplexity: 17.25\n") == 17.25
 
 
 def test_full_profile_without_data_stops_with_the_prepare_command(tmp_path) -> None:

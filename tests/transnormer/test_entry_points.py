@@ -6,6 +6,7 @@ import sys
 from pathlib import Path
 
 from shared.config import apply_overrides, load_config
+from shared.lm import eval_lm_perplexity
 from transnormer import evaluate, recipe
 from transnormer.synthetic import generate_corpus
 from transnormer.train import run
@@ -59,5 +60,5 @@ def test_fairseq_route_trains_then_reports_test_perplexity(tmp_path: Path) -> No
                    capture_output=True)  # T1 only: the route is the same for T2
     out = subprocess.run(recipe.eval_command(tmp_path / "bin", recipe.checkpoint(tmp_path / "ckpt"), 0, 64),
                          check=True, capture_output=True, text=True)
-    ppl = recipe.parse_perplexity(out.stdout + out.stderr)
+    ppl = eval_lm_perplexity(out.stdout + out.stderr)
     assert 1 < ppl < 32  # below a uniform guess over the 32 generated words: it learned
