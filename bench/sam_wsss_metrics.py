@@ -2,18 +2,22 @@
 
 The original (test_coco_pseudo.py) collects every label map as a list of rows (`preds += list(pseudo)`) and
 runs one bincount per row; ours runs one per image. Same result, checked here. Rows: name, size, ours,
-baseline, ratio (baseline seconds / ours seconds).
+baseline, ratio (bench/timing.py: median of alternating repeats; ratio = baseline / ours).
 
     OMP_NUM_THREADS=1 python bench/sam_wsss_metrics.py
 """
 
 from __future__ import annotations
 
-import time
+import sys
+from pathlib import Path
 
 import numpy as np
 
 from sam_wsss.metrics import accumulate, scores
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from timing import compare, print_header, print_row  # noqa: E402
 
 
 def original_algorithm(gts: list[np.ndarray], preds: list[np.ndarray], n_class: int) -> float:
@@ -31,20 +35,18 @@ def original_algorithm(gts: list[np.ndarray], preds: list[np.ndarray], n_class: 
 
 def main() -> None:
     rng = np.random.default_rng(0)
-    print("name, size, ours, baseline, ratio")
+    print_header()
     for n_images, n_class in ((100, 21), (100, 81)):
         gts = [rng.integers(0, n_class, (375, 500)).astype(np.int32) for _ in range(n_images)]
         for g in gts:
             g[:, :5] = 255
         preds = [rng.integers(0, n_class, (375, 500)).astype(np.int32) for _ in range(n_images)]
-        t = time.perf_counter()
         ours = scores(accumulate(zip(gts, preds, strict=True), n_class))["miou"]
-        t_ours = time.perf_counter() - t
-        t = time.perf_counter()
         ref = original_algorithm(gts, preds, n_class)
-        t_ref = time.perf_counter() - t
         assert abs(ours - ref) < 1e-12, (ours, ref)
-        print(f"miou_{n_class}_classes, {n_images}x375x500, {t_ours:.3f}s, {t_ref:.3f}s, {t_ref / t_ours:.1f}")
+        t_ours, t_ref = compare(lambda g=gts, p=preds, n=n_class: scores(accumulate(zip(g, p, strict=True), n)),
+                                lambda g=gts, p=preds, n=n_class: original_algorithm(g, p, n), repeats=3)
+        print_row(f"miou_{n_class}_classes", f"{n_images}x375x500", t_ours, t_ref)
 
 
 if __name__ == "__main__":

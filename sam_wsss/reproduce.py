@@ -19,6 +19,7 @@ import argparse
 import json
 import os
 import sys
+import time
 from dataclasses import replace
 from pathlib import Path
 
@@ -161,12 +162,16 @@ def pipeline(run: Run, config: Path, overrides: list[str]) -> dict:
     # the recipe's batch is over all GPUs: each process takes its share
     train_args = [*config_args, "--set", f"train.batch_size={max(1, cfg.train.batch_size // gpus)}"]
     scores = run.out / "pseudo_label_scores.json"
-    with run.step("generate pseudo labels"):
-        run.sh(train_command("sam_wsss.generate", config_args))
-    with run.step("score pseudo labels"):
-        run.sh([sys.executable, "-m", "sam_wsss.evaluate", *config_args, "--out", str(scores)])
-    with run.step("train DeepLab-v2"):
-        run.sh(train_command("sam_wsss.train", train_args))
+    seconds = {}
+    for name, title, cmd in (
+            ("generate", "generate pseudo labels", train_command("sam_wsss.generate", config_args)),
+            ("evaluate", "score pseudo labels",
+             [sys.executable, "-m", "sam_wsss.evaluate", *config_args, "--out", str(scores)]),
+            ("train", "train DeepLab-v2", train_command("sam_wsss.train", train_args))):
+        start = time.perf_counter()
+        with run.step(title):
+            run.sh(cmd)
+        seconds[name] = round(time.perf_counter() - start, 1)
     pseudo = json.loads(scores.read_text())
     trained = json.loads((Path(cfg.train.work_dir) / "results.json").read_text())
     names = vocabulary(cfg.pseudo.prompt.vocabulary).names
@@ -176,7 +181,7 @@ def pipeline(run: Run, config: Path, overrides: list[str]) -> dict:
     return {"experiment": cfg.name, "metric": f"val mIoU ({trained['miou_rule']} rule), DeepLab-v2 on SAM pseudo labels",
             "ours": trained["miou"], "miou_rule": trained["miou_rule"], "evaluation": trained.get("evaluation"),
             "pseudo_label_miou": pseudo["miou"], "pseudo_label_miou_rule": pseudo["miou_rule"],
-            "pseudo_label_images_missing": pseudo["missing"]}
+            "pseudo_label_images_missing": pseudo["missing"], "seconds": seconds}
 
 
 def full(run: Run) -> dict:

@@ -29,15 +29,19 @@ def _backgrounds() -> list[np.ndarray]:
     return [skimage.data.grass(), skimage.data.gravel(), skimage.data.brick(), skimage.data.camera()]
 
 
-def _draw(rng: np.random.Generator, size: int, background: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    y0, x0 = rng.integers(0, background.shape[0] - size, 2)
-    gray = background[y0:y0 + size, x0:x0 + size].astype(np.float32) * 0.6
+def _draw(rng: np.random.Generator, size: int | tuple[int, int], background: np.ndarray,
+          ) -> tuple[np.ndarray, np.ndarray]:
+    h, w = (size, size) if isinstance(size, int) else size
+    square = h == w  # square images draw as they always did, so the smoke data stays the same
+    y0, x0 = rng.integers(0, background.shape[0] - h, 2) if square else rng.integers(
+        0, [background.shape[0] - h, background.shape[1] - w])
+    gray = background[y0:y0 + h, x0:x0 + w].astype(np.float32) * 0.6
     image = np.repeat(gray[..., None], 3, axis=2)
-    mask = np.zeros((size, size), dtype=np.uint8)
-    yy, xx = np.mgrid[:size, :size]
+    mask = np.zeros((h, w), dtype=np.uint8)
+    yy, xx = np.mgrid[:h, :w]
     for label in rng.choice(list(CLASS_COLOURS), size=rng.integers(1, 3), replace=False):
-        r = rng.integers(size // 8, size // 4)
-        cy, cx = rng.integers(r, size - r, 2)
+        r = rng.integers(min(h, w) // 8, min(h, w) // 4)
+        cy, cx = rng.integers(r, h - r, 2) if square else rng.integers(r, [h - r, w - r])
         if rng.random() < 0.5:
             shape = (yy - cy) ** 2 + (xx - cx) ** 2 <= r ** 2
         else:
@@ -72,9 +76,10 @@ def _boxes(mask: np.ndarray) -> list[tuple[int, tuple[int, int, int, int]]]:
     return out
 
 
-def write_tiny_voc(root: str | Path, n_train: int = 8, n_val: int = 4, size: int = 64, seed: int = 0) -> Path:
+def write_tiny_voc(root: str | Path, n_train: int = 8, n_val: int = 4, size: int | tuple[int, int] = 64,
+                   seed: int = 0) -> Path:
     """Write <root>/voc2012 (the VOC2012 folder) with splits train/val, Annotations, SegmentationClass(+Aug)
-    and cls_labels.npy."""
+    and cls_labels.npy; `size`: a side, or (height, width) such as VOC's usual (375, 500)."""
     voc = Path(root) / "voc2012"
     for sub in ("JPEGImages", "Annotations", "SegmentationClass", "SegmentationClassAug", "ImageSets/Segmentation"):
         (voc / sub).mkdir(parents=True, exist_ok=True)
