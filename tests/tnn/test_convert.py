@@ -68,3 +68,18 @@ def test_no_decay_checkpoint_loads_strictly():
     tokens = GOLDEN["lm"]["tokens"]
     with torch.no_grad():
         assert (model(tokens) - decayed(tokens)).abs().max() > 1e-3  # the decay is really gone
+
+
+@pytest.mark.parametrize("arch, use_decay", [("tnn_v2_no_decay", False), ("tnn_v2_decay_99_pre", True)])
+def test_original_gtu_layouts_load_strictly(arch, use_decay):
+    """The exact key sets and shapes of fairseq-evo's GtuV2 with and without decay (golden/no_decay_keys.json,
+    recorded from the original by make_golden_no_decay_keys.py)."""
+    import json
+
+    from tnn.layers import Gtu
+
+    layout = json.loads((Path(__file__).parent / "golden" / "no_decay_keys.json").read_text())[arch]
+    original = {k: torch.full(shape, 0.99) for k, shape in layout}
+    assert any(k.endswith("toep.gamma") for k in original) == use_decay
+    gtu = Gtu(16, heads=1, expand_ratio=3, causal=True, use_decay=use_decay, rpe_dim=8, rpe_layers=6)
+    gtu.load_state_dict(convert.convert_module_keys(original), strict=True)
