@@ -53,3 +53,29 @@ def test_majority_baseline_and_prediction_files(tmp_path) -> None:
     path.write_text("3;3\n")
     with pytest.raises(ValueError, match="preds.csv:1: expected 'label,prediction'"):
         read_predictions(path)
+
+
+def test_mean_and_sample_standard_deviation_over_seeds() -> None:
+    from multituning.metrics import mean_sd, seed_summary
+
+    summary = mean_sd([0.87, 0.88, 0.89])
+    assert summary["mean"] == pytest.approx(0.88) and summary["sd"] == pytest.approx(0.01)  # n - 1 in the divisor
+    assert summary["n"] == 3 and mean_sd([0.5])["sd"] == 0.0
+    runs = [{"amf_accuracy": a, "standard_finetune": s} for a, s in ((0.9, 0.8), (0.92, 0.86))]
+    out = seed_summary(runs, ("amf_accuracy", "standard_finetune"))
+    assert out["standard_finetune"]["sd"] == pytest.approx(0.06 / 2 ** 0.5) and out["amf_accuracy"]["mean"] == 0.91
+    with pytest.raises(ValueError, match="no values"):
+        mean_sd([])
+
+
+def test_stratified_holdout_keeps_every_class_on_both_sides() -> None:
+    import torch
+
+    from multituning.data import stratified_holdout
+
+    labels = torch.tensor([0] * 20 + [1] * 10 + [2] * 2 + [3])
+    kept, held = stratified_holdout(labels, 0.1)
+    assert sorted(labels[held].tolist()) == [0, 0, 1, 2]  # 10 % per class, at least one of a class with two
+    assert set(kept.tolist()).isdisjoint(held.tolist()) and len(kept) + len(held) == len(labels)
+    assert 3 in labels[kept].tolist()  # a class with one image stays with the members
+    assert torch.equal(stratified_holdout(labels, 0.1)[1], held)  # the same split every time
