@@ -194,7 +194,7 @@ ORIGINAL_SUPERNET_SOURCE = "original build (supernet-S.yml), reproduced modules 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--max-steps", type=int, default=0,
-                        help="shorten every training run (quick looks, tests; dryrun default 3)")
+                        help="shorten every training run (quick looks, tests; dryrun default 2)")
     parser.add_argument("--task", choices=["all", "cifar10"], default="all",
                         help="smoke: also the toy translation loop through fairseq (all) or not")
     parser.add_argument("--supernet-config", default=SUPERNET, help="full/dryrun: the supernet experiment")
