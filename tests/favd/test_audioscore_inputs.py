@@ -58,6 +58,16 @@ def test_audio_sentence_is_the_text_after_the_last_period_space() -> None:
     assert audio_sentence("a.b. c") == "c"
 
 
+def test_clip_preprocessing_uses_clips_normalisation() -> None:
+    """CLIP's constants (the original's `clip.load` preprocess), not ImageNet's, on a uniform wide image."""
+    image = Image.new("RGB", (60, 40), (255, 0, 128))
+    out = clip_preprocess()(image)
+    assert out.shape == (3, 224, 224)
+    mean, std = (0.48145466, 0.4578275, 0.40821073), (0.26862954, 0.26130258, 0.27577711)
+    expected = [(v / 255 - m) / s for v, m, s in zip((255, 0, 128), mean, std, strict=True)]
+    np.testing.assert_allclose(out.mean(dim=(1, 2)).numpy(), expected, rtol=1e-5)
+
+
 def test_inputs_first_frame_audio_sentence_and_gain(root: Path, predictions: dict[str, str]) -> None:
     inputs = AudioScoreInputs(root, "test", predictions)
     archive = AudioArchive(root / "audio_hdf" / "test_mp3.hdf")

@@ -41,3 +41,16 @@ def test_variant_configs_build() -> None:
     # the same parts less PaSST, its 768->512 projection and the audio rows/cols of the learned attention
     assert count_parameters(model) == 311_587_603 - 85_736_960 - (1257**2 - 784**2)
     assert load_config("favd/configs/favd_32frm_mlm_only.py").model.lambda_ == 0.0
+
+
+def test_paper_config_follows_the_original_recipe_and_the_shared_roots(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("REPRO_DATA", "/d")
+    monkeypatch.setenv("REPRO_WEIGHTS", "/w")
+    cfg = load_config("favd/configs/favd_32frm.py")
+    assert cfg.init.bert == ""  # BERT from scratch, as the original's load_bert.py ends up doing
+    assert cfg.init.video_swin == "/w/video_swin/swin_base_patch244_window877_kinetics600_22k.pth"
+    assert cfg.init.passt == "/w/passt/passt-s-f128-p16-s10-ap.476-swa.pt"
+    assert cfg.data.root == "/d/favdbench" and cfg.data.vocab_file == "/w/bert-base-uncased/vocab.txt"
+    assert cfg.data.lm_targets == "masked" and cfg.data.eval_gain and cfg.model.activation_checkpoint
+    assert (cfg.train.batch_size, cfg.train.max_steps, cfg.train.schedule.warmup_steps) == (16, 70312, 7031)
+    assert (cfg.train.optim.lr, cfg.train.optim.weight_decay, cfg.train.seed) == (1e-4, 0.2, 88)
