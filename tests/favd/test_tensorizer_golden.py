@@ -11,8 +11,9 @@ import torch
 
 from favd.tensorize import CaptionTensorizer, clean_text
 from favd.tokenizer import WordPiece
+from shared.testing import GoldenFiles
 
-GOLDEN = torch.load(Path(__file__).parent / "golden" / "tensorizer_golden.pt", weights_only=False)
+GOLDEN = GoldenFiles(Path(__file__).parent / "golden")["tensorizer_golden.pt"]
 KEYS = ("input_ids", "attention_mask", "token_type_ids", "masked_pos", "masked_ids", "output_token_ids")
 
 
