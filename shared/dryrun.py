@@ -79,8 +79,11 @@ def step_times_from_run(run_dir: str | Path, batch_size: int, skip: int = 1) -> 
 def row(experiment: str, device: torch.device | str, parameters: int, step_times: Sequence[float],
         batch: int, recipe_batch: int, recipe_steps: int, *, reference_parameters: int | None = None,
         reference_source: str = "", units_per_sample: float = 1.0, unit: str = "samples",
-        notes: str = "") -> dict[str, Any]:
-    """One dryrun table row; `batch` is the dryrun's samples per step, `recipe_batch` the paper's global batch."""
+        notes: str = "", peak_memory: float | None = None) -> dict[str, Any]:
+    """One dryrun table row; `batch` is the dryrun's samples per step, `recipe_batch` the paper's global batch.
+
+    `peak_memory` (MiB) is the training's own figure when it ran in another process; by default this process's.
+    """
     step_s = statistics.median(step_times)
     recipe_step_s = step_s * recipe_batch / batch
     hours = recipe_steps * recipe_step_s / 3600
@@ -92,7 +95,7 @@ def row(experiment: str, device: torch.device | str, parameters: int, step_times
         "parameters_reference_source": reference_source,
         "batch": batch,
         "step_time_s": round(step_s, 4),
-        "peak_memory_mb": round(peak_memory_mb(device), 1),
+        "peak_memory_mb": round(peak_memory_mb(device) if peak_memory is None else peak_memory, 1),
         "throughput": round(batch * units_per_sample / step_s, 2),
         "throughput_unit": f"{unit}/s",
         "recipe_batch": recipe_batch,

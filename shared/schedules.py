@@ -1,7 +1,9 @@
 """Learning-rate schedules as multipliers of the base LR, stepped once per optimizer update.
 
 The warmup follows fairseq's convention, which TNN and Transnormer were trained with: update `s`
-(0-based) uses `s / warmup_steps` of the base LR during warmup, so the first update has LR 0.
+(0-based) uses `s / warmup_steps` of the base LR during warmup, so the first update has LR 0; with
+`warmup_start_ratio` r it rises linearly from r x base LR instead (fairseq's `--warmup-init-lr`, timm's
+`warmup_lr`, PySlowFast's `WARMUP_START_LR`).
 """
 
 from __future__ import annotations
@@ -23,13 +25,15 @@ class ScheduleConfig:
     power: float = 1.0  # polynomial decay exponent
     step_every: int = 0  # step: multiply the LR by `gamma` every `step_every` updates (torch's StepLR)
     gamma: float = 0.1
+    warmup_start_ratio: float = 0.0  # LR of the first warmup update / base LR
 
 
 def lr_multiplier(cfg: ScheduleConfig, step: int, total_steps: int) -> float:
     """The factor applied to the base LR for update number `step` (0-based) of `total_steps`."""
     warmup = cfg.warmup_steps
     if step < warmup:
-        return step / warmup
+        start = cfg.warmup_start_ratio
+        return start + (1.0 - start) * step / warmup
     if cfg.name == "constant":
         return 1.0
     if cfg.name == "inverse_sqrt":

@@ -40,6 +40,20 @@ def test_inverse_sqrt_matches_fairseq() -> None:
     assert got == pytest.approx(ref, rel=1e-9, abs=1e-15)
 
 
+@pytest.mark.parametrize("name", ["inverse_sqrt", "cosine"])
+def test_warmup_from_a_start_lr_matches_fairseq_warmup_init_lr(name: str) -> None:
+    from fairseq.optim.lr_scheduler.cosine_lr_scheduler import CosineLRSchedule
+    from fairseq.optim.lr_scheduler.inverse_square_root_schedule import InverseSquareRootSchedule
+
+    if name == "inverse_sqrt":
+        ref = fairseq_lrs(InverseSquareRootSchedule, 100, lr=[5e-4], warmup_updates=40, warmup_init_lr=1e-5)
+    else:
+        ref = fairseq_lrs(CosineLRSchedule, 100, lr=[5e-4], warmup_updates=40, warmup_init_lr=1e-5, min_lr=0.0,
+                          max_lr=5e-4, t_mult=1.0, lr_period_updates=-1, lr_shrink=0.1, max_update=100)
+    got = ours(ScheduleConfig(name=name, warmup_steps=40, warmup_start_ratio=1e-5 / 5e-4), 5e-4, 100)
+    assert got[0] == pytest.approx(1e-5) and got == pytest.approx(ref, rel=1e-9, abs=1e-15)
+
+
 def test_polynomial_decay_matches_fairseq() -> None:
     from fairseq.optim.lr_scheduler.polynomial_decay_schedule import PolynomialDecayLRSchedule
 
