@@ -28,11 +28,13 @@ if [ ! -f "$DATA/dict.en.txt" ]; then
   exit 2
 fi
 GPUS=${GPUS:-$("$PYTHON" -c "import torch; print(max(torch.cuda.device_count(), 1))")}
+# 128 GPU-batches per update whatever the machine: use the most GPUs that divide 128 (6 GPUs -> 4)
+while (( 128 % GPUS != 0 )); do GPUS=$((GPUS - 1)); done
 
 common=(--user-dir "$PLUGIN" --task translation --source-lang en --target-lang de
   --optimizer adam --adam-betas "(0.9, 0.98)" --lr 0.001 --lr-scheduler inverse_sqrt --warmup-updates 8000
   --warmup-init-lr 1e-07 --weight-decay 0.0 --clip-norm 0.0
-  --criterion label_smoothed_cross_entropy --label-smoothing 0.1 --max-tokens 4096 --update-freq $((128 / GPUS))
+  --criterion label_smoothed_cross_entropy --label-smoothing 0.1 --max-tokens 4096 --update-freq $((128 / GPUS)) --distributed-world-size "$GPUS"
   --max-update 50000 --fp16 --fp16-scale-window 256 --threshold-loss-scale 0.03125 --ddp-backend no_c10d
   --keep-last-epochs 10 --log-interval 100 --num-workers 2)
 
