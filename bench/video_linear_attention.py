@@ -6,7 +6,8 @@ One attention layer over all T x N tokens of a clip (N = grid^2 tokens per frame
 the paper's model), forward + backward. Prints `name, size, ours, baseline, ratio` rows: time per call in
 ms (bench/timing.py: median of alternating repeats) and peak memory in MiB (ratio = baseline / ours: > 1
 means ours is faster / smaller). Peak memory: CUDA's allocator on GPU; on CPU the growth of the peak
-resident set of a fresh process per case (so the cases do not see each other's allocations). The softmax baseline is the same module
+resident set during one step of a fresh process per case, over its resident set before the step (Linux
+/proc; the cases do not see each other's allocations). The softmax baseline is the same module
 with `kernel="softmax"` (the original's `linear_type='softmax'`: an explicit attention matrix, as
 XViT's Attention computes it). A third pair of rows compares ours with the original implementation's
 order of operations (einops rearranges into `b n h e`, gate, `matmul` on transposed views), re-written
@@ -17,7 +18,6 @@ On CPU the defaults are smaller (7x7 tokens per frame, width 128).
 from __future__ import annotations
 
 import argparse
-import resource
 import subprocess
 import sys
 from pathlib import Path
@@ -79,11 +79,20 @@ def peak_mib(kernel: str, tokens: int, dim: int, heads: int, device: str) -> flo
     return float(subprocess.run(cmd, check=True, capture_output=True, text=True).stdout)
 
 
+def _status_kib(field: str) -> int:
+    """A memory figure of this process from /proc/self/status (kB)."""
+    line = next(x for x in Path("/proc/self/status").read_text().splitlines() if x.startswith(field + ":"))
+    return int(line.split()[1])
+
+
 def child(kernel: str, tokens: str, dim: str, heads: str) -> None:
+    """Peak RSS growth of one step over the resident set before it (the peak is reset first: clear_refs 5)."""
     torch.set_num_threads(1)
-    before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
-    build_case(kernel, int(tokens), int(dim), int(heads), "cpu")()
-    print((resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024 - before) / 2**20)
+    step = build_case(kernel, int(tokens), int(dim), int(heads), "cpu")
+    Path("/proc/self/clear_refs").write_text("5")
+    before = _status_kib("VmRSS")
+    step()
+    print((_status_kib("VmHWM") - before) / 1024)
 
 
 def main() -> None:

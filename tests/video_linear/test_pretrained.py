@@ -69,3 +69,15 @@ def test_missing_or_wrong_files_say_what_was_expected(tmp_path):
     torch.save({"unrelated.weight": torch.zeros(2)}, tmp_path / "bad.pth")
     with pytest.raises(ConversionError, match="unrelated.weight"):
         initialise(model, InitConfig(source="image21k", file=str(tmp_path / "bad.pth")))
+
+
+def test_image21k_into_a_shallower_model_ignores_the_extra_blocks(tmp_path, capsys):
+    """Found by the CPU dryrun (1 of 12 blocks): timm's non-strict load ignores tensors with no place."""
+    import dataclasses
+
+    cfg = load_config(CONFIGS / "k400.py")
+    file = write_released_layout("image21k", tmp_path / "lvit.pth")
+    model = build_model(dataclasses.replace(cfg, model=dataclasses.replace(cfg.model, depth=1)))
+    counts = initialise(model, InitConfig(source="image21k", file=str(file)))
+    assert counts["init_loaded"] == 7 + 14  # patch conv + norm, temporal embedding, final norm; block 0
+    assert "154 tensors of" in capsys.readouterr().out  # blocks 1..11, 14 tensors each
