@@ -110,14 +110,14 @@ def dryrun(run: Run, experiments: tuple[str, ...] = EXPERIMENTS, overrides: tupl
         results = train(run, name, HERE / "configs" / f"{name}.py", run_dir, args)
         stages = 2 if (run_dir / "before_denoising").is_dir() else 1
         times = dry.step_times_from_run(run_dir, batch)
-        row = dry.row(
+        rows.append(dry.row(
             name, device, results["num_parameters"], times, batch=batch, recipe_batch=16,
+            peak_memory=results["peak_memory_mb"],  # the training process's, not this one's
             recipe_steps=stages * 40 * (LLP_TRAIN_VIDEOS // 16),
             reference_parameters=ORIGINAL_PARAMETERS,
             reference_source="AVVP-ECCV20 MMIL_Net state dict, incl. 3 encoders its forward never calls",
             notes=f"{stages} training stage(s) of 40 epochs x {LLP_TRAIN_VIDEOS // 16} updates; "
-                  f"features precomputed ({NUM_SEGMENTS} s per video)")
-        rows.append({**row, "peak_memory_mb": results["peak_memory_mb"]})  # the training process's, not ours
+                  f"features precomputed ({NUM_SEGMENTS} s per video)"))
         extra[f"{name}_test_seg_type_av"] = results["test_seg_type_av"]
     return {"rows": rows, **extra}
 

@@ -102,15 +102,15 @@ def dryrun(run: Run, experiments: tuple[str, ...] = ("k400", "ssv2", "charades")
                         *here) + ["--no-resume"]
         result = train(run, name, cfg_path, run_dir, args)
         recipe = getattr(recipes, name)()
-        row = dry.row(
+        rows.append(dry.row(
             name, device, result["parameters"], dry.step_times_from_run(run_dir, batch), batch=batch,
+            peak_memory=result["peak_memory_mb"],  # the training process's, not this one's
             recipe_batch=recipe.train.batch_size, recipe_steps=recipe.train.max_steps,
             reference_parameters=original_parameters(load_config_with(cfg_path, here).model),
             reference_source="the original's lvit_v2 + VVTHead at this config, from its module definitions "
                              "(reference.py), without the unused new_fc",
             notes=f"{'' if cuda else 'CPU: 1 of 12 blocks, fewer temporal test views; '}init {recipe.init.source}: "
-                  f"{result.get('init_loaded')} tensors loaded; test {result.get('metric')} {result.get('ours')}")
-        rows.append({**row, "peak_memory_mb": result["peak_memory_mb"]})  # the training process's, not ours
+                  f"{result.get('init_loaded')} tensors loaded; test {result.get('metric')} {result.get('ours')}"))
     return {"rows": rows}
 
 

@@ -21,5 +21,6 @@ def test_dryrun_entry_gives_one_row_per_experiment(tmp_path: Path) -> None:
     assert rows["han"]["recipe_steps"] == 40 * 625 and rows["vpl_full"]["recipe_steps"] == 2 * 40 * 625
     assert all(r["step_time_s"] > 0 and r["parameters"] > 0 for r in rows.values())
     saved = json.loads((out / "vpl_full" / "results.json").read_text())
+    assert rows["vpl_full"]["peak_memory_mb"] == saved["peak_memory_mb"] > 0  # the training process's memory
     assert saved["annotation_rows_read_as_empty"]["test"]["audio"] == 4
     assert (out / "vpl_full" / "before_denoising" / "best_model.pt").is_file()
