@@ -79,3 +79,16 @@ def test_fairseq_train_then_eval_lm_from_the_command_line(tmp_path):
                          check=True, capture_output=True, text=True, env=env)
     ppl = float(re.search(r"Perplexity: ([0-9.]+)", out.stdout + out.stderr).group(1))
     assert 1.0 < ppl < 1000.0
+    # our evaluator on the same checkpoint and data gives fairseq-eval-lm's number (printed to 2 decimals)
+    from tnn.config import TnnConfig
+    from tnn.convert import convert_state_dict
+    from tnn.data import load_tokens
+    from tnn.evaluate import evaluate_ppl
+    from tnn.model import TnnLM
+
+    ckpt = torch.load(tmp_path / "ckpt" / "checkpoint_last.pt", map_location="cpu", weights_only=False)
+    model = TnnLM(TnnConfig(vocab_size=24, embed_dim=16, num_layers=1, glu_dim=16, rpe_dim=8, dropout=0.0)).eval()
+    model.load_state_dict(convert_state_dict(ckpt), strict=True)
+    ours = evaluate_ppl(model, load_tokens(data, "test"), 64, batch_size=4)
+    assert abs(ours - ppl) <= 0.006, (ours, ppl)
+
