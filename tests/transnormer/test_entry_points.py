@@ -62,3 +62,21 @@ def test_fairseq_route_trains_then_reports_test_perplexity(tmp_path: Path) -> No
                          check=True, capture_output=True, text=True)
     ppl = eval_lm_perplexity(out.stdout + out.stderr)
     assert 1 < ppl < 32  # below a uniform guess over the 32 generated words: it learned
+    # our evaluation of the same checkpoint on the same text (with fairseq's dict.txt) gives eval-lm's number
+    import shutil
+
+    import torch
+
+    from shared.lm import LMBlocks, evaluate_ppl
+    from transnormer.config import TransNormerConfig
+    from transnormer.data import EOS, load_dictionary, load_split
+    from transnormer.model import TransNormerLM
+
+    shutil.copy(tmp_path / "bin" / "dict.txt", raw / "dict.txt")
+    dictionary = load_dictionary(raw)
+    state = torch.load(recipe.checkpoint(tmp_path / "ckpt"), map_location="cpu", weights_only=False)["model"]
+    model = TransNormerLM(TransNormerConfig(vocab_size=len(dictionary), embed_dim=16, num_layers=2, num_heads=2,
+                                            block_size=8, max_positions=64, dropout=0.0)).eval()
+    model.load_state_dict({k.removeprefix("decoder.model."): v for k, v in state.items()}, strict=True)
+    ours = evaluate_ppl(model, LMBlocks(load_split(raw, "test", dictionary), 64, EOS), batch_size=8)
+    assert abs(ours - ppl) <= 0.006, (ours, ppl)
