@@ -9,7 +9,9 @@ fairseq-eval-lm (`--context-window 0`) sums the log-probabilities of those targe
 
 Also here: the trivial unigram baseline both papers report, the training run both LM trainers share
 (untrained perplexity, the shared trainer, the results dict), the timed training step of their dryruns,
-and the two helpers of their fairseq recipes (finding a fairseq tool, reading fairseq-eval-lm's perplexity).
+the two helpers of their fairseq recipes (finding a fairseq tool, reading fairseq-eval-lm's perplexity), and
+the download their `prepare` commands share (WikiText-103 and the GPT-2 BPE files; the only code here that
+uses the network, and only when a prepare command is run).
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ import math
 import re
 import sys
 import time
+import urllib.request
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -183,3 +186,18 @@ def eval_lm_perplexity(output: str) -> float:
     if not found:
         raise RuntimeError(f"fairseq-eval-lm printed no perplexity; its output ends with:\n{output[-2000:]}")
     return float(found[-1])
+
+
+# the official WikiText-103 archives (Salesforce's S3 bucket) and fairseq's GPT-2 BPE files
+WIKITEXT_WORDS_URL = "https://s3.amazonaws.com/research.metamind.io/wikitext/wikitext-103-v1.zip"
+WIKITEXT_RAW_URL = "https://s3.amazonaws.com/research.metamind.io/wikitext/wikitext-103-raw-v1.zip"
+GPT2_BPE_URL = "https://dl.fbaipublicfiles.com/fairseq/gpt2_bpe/"
+
+
+def download(url: str, dest: Path) -> Path:
+    """`url` into `dest` unless it is already there (a prepare command run again resumes)."""
+    if not dest.is_file():
+        dest.parent.mkdir(parents=True, exist_ok=True)
+        print(f"downloading {url}", flush=True)
+        urllib.request.urlretrieve(url, dest)
+    return dest

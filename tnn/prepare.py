@@ -18,22 +18,11 @@ from __future__ import annotations
 import argparse
 import subprocess
 import sys
-import urllib.request
 import zipfile
 from pathlib import Path
 
 from shared import paths
-
-WIKITEXT = "https://s3.amazonaws.com/research.metamind.io/wikitext/wikitext-103-raw-v1.zip"
-GPT2_BPE = "https://dl.fbaipublicfiles.com/fairseq/gpt2_bpe/"
-
-
-def fetch(url: str, dest: Path) -> Path:
-    if not dest.is_file():
-        dest.parent.mkdir(parents=True, exist_ok=True)
-        print(f"downloading {url}", flush=True)
-        urllib.request.urlretrieve(url, dest)
-    return dest
+from shared.lm import GPT2_BPE_URL, WIKITEXT_RAW_URL, download
 
 
 def bpe_encode(work: Path, bpe: Path) -> None:
@@ -57,12 +46,12 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=16)
     args = parser.parse_args()
     work = args.out / "raw"
-    archive = fetch(WIKITEXT, work / "wikitext-103-raw-v1.zip")
+    archive = download(WIKITEXT_RAW_URL, work / "wikitext-103-raw-v1.zip")
     if not (work / "wikitext-103-raw").is_dir():
         zipfile.ZipFile(archive).extractall(work)
     bpe = args.out / "gpt2_bpe"
     for name in ("encoder.json", "vocab.bpe", "dict.txt"):
-        fetch(GPT2_BPE + name, bpe / name)
+        download(GPT2_BPE_URL + name, bpe / name)
     bpe_encode(work, bpe)
     raw = work / "wikitext-103-raw"
     out = args.out / "bin" / "gpt2"

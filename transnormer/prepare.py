@@ -19,23 +19,11 @@ from __future__ import annotations
 import argparse
 import subprocess
 import sys
-import urllib.request
 import zipfile
 from pathlib import Path
 
 from shared import paths
-
-WORD_URL = "https://s3.amazonaws.com/research.metamind.io/wikitext/wikitext-103-v1.zip"
-RAW_URL = "https://s3.amazonaws.com/research.metamind.io/wikitext/wikitext-103-raw-v1.zip"
-GPT2 = "https://dl.fbaipublicfiles.com/fairseq/gpt2_bpe/"
-
-
-def fetch(url: str, dest: Path) -> Path:
-    if not dest.is_file():
-        dest.parent.mkdir(parents=True, exist_ok=True)
-        print(f"downloading {url}", flush=True)
-        urllib.request.urlretrieve(url, dest)
-    return dest
+from shared.lm import GPT2_BPE_URL, WIKITEXT_RAW_URL, WIKITEXT_WORDS_URL, download
 
 
 def main() -> None:
@@ -44,7 +32,8 @@ def main() -> None:
     parser.add_argument("--bpe", action="store_true", help="GPT-2 BPE (bidirectional LM) instead of word level")
     args = parser.parse_args()
     raw = args.out / "raw"
-    archive = fetch(RAW_URL if args.bpe else WORD_URL, raw / ("wikitext-103-raw-v1.zip" if args.bpe else "wikitext-103-v1.zip"))
+    url = WIKITEXT_RAW_URL if args.bpe else WIKITEXT_WORDS_URL
+    archive = download(url, raw / url.rsplit("/", 1)[1])
     with zipfile.ZipFile(archive) as z:
         z.extractall(raw)
     if not args.bpe:
@@ -52,7 +41,7 @@ def main() -> None:
         return
     bpe = args.out / "bpe"
     for name in ("encoder.json", "vocab.bpe", "dict.txt"):
-        fetch(GPT2 + name, bpe / name)
+        download(GPT2_BPE_URL + name, bpe / name)
     for split in ("train", "valid", "test"):
         subprocess.run([sys.executable, "-m", "examples.roberta.multiprocessing_bpe_encoder",
                         "--encoder-json", str(bpe / "encoder.json"), "--vocab-bpe", str(bpe / "vocab.bpe"),
