@@ -17,6 +17,8 @@ from contextlib import nullcontext
 import torch
 import torch.nn.functional as F
 
+from shared.parallel import per_process_share
+
 EPS = 1e-7
 
 
@@ -50,7 +52,8 @@ def richness_loss(visual_prob: torch.Tensor, pseudo: torch.Tensor, video_label: 
     tgt_cat, tgt_seg = richness(pseudo, video_label)
     loss_cat = bce(pred_cat, tgt_cat)
     per_class = bce(pred_seg, tgt_seg, reduction="none")
-    loss_seg = (per_class * video_label).sum() / video_label.sum().clamp(min=1)
+    # normalised by the whole global batch's count, so that N processes train as one (shared.parallel)
+    loss_seg = (per_class * video_label).sum() / per_process_share(video_label.sum(), min_total=1)
     return loss_cat + loss_seg
 
 

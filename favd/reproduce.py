@@ -71,8 +71,7 @@ def full(run: Run) -> dict:
     run.require(needed_files(cfg), PREPARE)
     with run.step("train favd_32frm (AVLFormer) and evaluate on the test split"):
         args = ["--config", str(PAPER_CONFIG), "--run-dir", str(run.out), *(["--no-resume"] if run.fresh else [])]
-        # the recipe's global batch on any number of GPUs: the most GPUs it splits over evenly
-        run.sh(train_command("favd.train", args, global_batch=cfg.train.batch_size, grad_accum=cfg.train.grad_accum))
+        run.sh(train_command("favd.train", args))  # on the most GPUs the recipe's global batch splits over
     plot_metric([run.out], "train/loss", run.out / "loss.png")
     return report(json.loads((run.out / "results.json").read_text()))
 

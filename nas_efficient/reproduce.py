@@ -35,7 +35,7 @@ from nas_efficient.model import count_parameters
 from nas_efficient.search import cost_function, feasibility, load_supernet, read_measurements, search
 from nas_efficient.synthetic import write_cifar10
 from shared import dryrun as measure
-from shared.config import apply_overrides, load_config
+from shared.config import load_config
 from shared.launch import train_command
 from shared.reproduce import Run, main
 from shared.results import markdown_table
@@ -80,10 +80,8 @@ def random_feasible(run_dir: Path, search_dir: Path, count: int, seed: int) -> l
 def train(run: Run, config: str, run_dir: Path, overrides: list[str], processes: int | None = None) -> dict:
     """One training run through the launcher (torchrun on several GPUs); its results.json."""
     sets = [arg for item in overrides for arg in ("--set", item)]
-    trainer = apply_overrides(load_config(config), overrides).train
-    # on any number of GPUs, the recipe's global batch: the most GPUs it splits over evenly
-    run.sh(train_command("nas_efficient.train", ["--config", config, "--run-dir", str(run_dir), *sets], processes,
-                         global_batch=trainer.batch_size, grad_accum=trainer.grad_accum))
+    # without `processes`: the most GPUs the recipe's global batch splits over evenly (shared.launch)
+    run.sh(train_command("nas_efficient.train", ["--config", config, "--run-dir", str(run_dir), *sets], processes))
     return json.loads((run_dir / "results.json").read_text())
 
 

@@ -21,6 +21,26 @@ import torch.distributed as dist
 from torch.nn.modules.batchnorm import _BatchNorm
 
 # ----------------------------------------------------------------------------------------------
+# loss normalisers that count over the batch
+
+
+def per_process_share(count: torch.Tensor, min_total: float = 0.0) -> torch.Tensor:
+    """The global batch's `count` (at least `min_total`) divided by the number of processes.
+
+    A loss `local_sum / count` normalised by a count that varies with the samples (positive labels, valid
+    tokens) differs between one process and N: each process would divide by its own count. Dividing the
+    local sum by this share instead makes DDP's average over processes equal the one-process loss
+    `global_sum / global_count`. Not differentiable (a count needs no gradient).
+    """
+    _, world = _world()
+    if world == 1:
+        return count.clamp(min=min_total)
+    total = count.detach().clone()
+    dist.all_reduce(total, op=dist.ReduceOp.SUM)
+    return total.clamp(min=min_total) / world
+
+
+# ----------------------------------------------------------------------------------------------
 # gathering with gradients
 
 

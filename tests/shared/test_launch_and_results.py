@@ -27,6 +27,19 @@ def test_train_command_keeps_the_global_batch_whole(monkeypatch: pytest.MonkeyPa
     assert (f"--nproc_per_node={processes}" in cmd) if processes > 1 else cmd == [sys.executable, "-m", "x.train"]
 
 
+def test_train_command_reads_the_batch_of_its_config_and_sets(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    monkeypatch.setattr("shared.launch.local_gpus", lambda: 8)
+    config = tmp_path / "exp.py"
+    config.write_text("from dataclasses import dataclass, field\nfrom shared.trainer import TrainerConfig\n\n\n"
+                      "@dataclass\nclass Exp:\n    train: TrainerConfig = field(default_factory=TrainerConfig)\n\n\n"
+                      "def get_config():\n    return Exp(train=TrainerConfig(batch_size=20))\n")
+    assert "--nproc_per_node=5" in train_command("x.train", ["--config", str(config)])
+    with_sets = train_command("x.train", ["--config", str(config), "--set", "train.batch_size=12", "--set",
+                                          "train.grad_accum=2"])
+    assert "--nproc_per_node=6" in with_sets  # 12 = 6 processes x 2 micro-batches
+    assert "--nproc_per_node=8" in train_command("x.train", ["--other", "1"])  # no config: every GPU
+
+
 def make_run(folder: Path, losses: list[float], accuracy: float) -> Path:
     logger = RunLogger(folder)
     for step, loss in enumerate(losses, start=1):
