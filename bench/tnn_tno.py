@@ -119,7 +119,7 @@ def interleaved_times(impls: list[str], n: int, mode: str, args: argparse.Namesp
     for impl in impls:
         fn, x = build(impl, n, args.channels, args.batch, device)
         if isinstance(fn, torch.nn.Module) and mode == "fwd":
-            fn.eval()  # inference: ours caches the coefficients' spectrum
+            fn.eval()  # inference, as the forward rows report (no dropout, no autograd)
         step(fn, x, mode)  # warm-up
         cases[impl] = (fn, x)
     times: dict[str, list[float]] = {impl: [] for impl in impls}
