@@ -6,10 +6,11 @@ import json
 
 import numpy as np
 import pytest
+import torch
 from PIL import Image
 
 from avsbench import evaluate, reproduce, visualize
-from avsbench.data import clip_log_mel
+from avsbench.data import clip_log_mel, load_mask, mask_path
 from avsbench.synthetic import generate
 from shared.reproduce import main
 
@@ -75,3 +76,30 @@ def test_full_profile_without_data_exits_with_the_prepare_command(tmp_path, monk
              ["--profile", "full", "--out", str(tmp_path / "o")])
     assert err.value.code == 2
     assert "python -m avsbench.prepare" in capsys.readouterr().err
+
+
+def test_pred_dir_scores_batch_the_clips_in_meta_csv_order(tmp_path):
+    """The original's test loader batches the clips in the meta CSV's order, and the F-score depends on the
+    batches: scoring prediction PNGs must group them the same way (not by sorted path)."""
+    root = generate(tmp_path / "Single-source", "s4", {"train": 1, "val": 1, "test": 7}, image_size=32, seed=4)
+    clips = evaluate.read_clips(root, "s4", "test")
+    paths = sorted(f"{c.category}/{c.name}" for c in clips)
+    in_csv_order = [f"{c.category}/{c.name}" for c in clips]
+    assert set(paths[:4]) != set(in_csv_order[:4]), "the fixture must batch clips differently by path"
+    rng = np.random.default_rng(0)
+    targets = [torch.stack([load_mask(mask_path(root, "s4", c, k), None, "s4")[0] for k in range(1, 6)]) for c in clips]
+    probs = []
+    for clip, t in zip(clips, targets, strict=True):  # soft predictions of varied quality, as 8-bit PNGs
+        good = rng.uniform(0.0, 0.4)
+        p = (good * t.numpy() + (1 - good) * rng.random((5, 32, 32))).astype(np.float32)
+        folder = tmp_path / "pred" / clip.category / clip.name
+        folder.mkdir(parents=True)
+        for k in range(5):
+            Image.fromarray((p[k] * 255).astype(np.uint8)).save(folder / f"{clip.name}_{k}.png")
+        probs.append(torch.from_numpy((p * 255).astype(np.uint8).astype(np.float32) / 255))
+    expected = evaluate.batched_scores(probs, targets, 4)
+    scores = evaluate.batched_scores(*evaluate.load_pairs(tmp_path / "pred", root, "s4"), 4)
+    assert scores == pytest.approx(expected, rel=1e-6)
+    by_path = sorted(range(len(clips)), key=lambda i: paths.index(f"{clips[i].category}/{clips[i].name}"))
+    other = evaluate.batched_scores([probs[i] for i in by_path], [targets[i] for i in by_path], 4)
+    assert other["f_score"] != pytest.approx(expected["f_score"], rel=1e-3)  # the grouping matters here

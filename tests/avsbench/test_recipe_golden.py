@@ -17,7 +17,7 @@ from avsbench.convert import convert_key, convert_state_dict
 from avsbench.data import load_image, load_mask
 from avsbench.evaluate import batched_scores
 from avsbench.losses import training_loss
-from avsbench.metrics import jaccard
+from avsbench.metrics import f_score, jaccard
 from avsbench.model import AVSModel
 from shared.testing import assert_close_to_golden, seeded_state_dict
 
@@ -71,12 +71,18 @@ def test_ms3_losses_with_the_paper_lambda_match_original(pvt224):
         assert_close_to_golden(loss.detach(), g[f"{name}_total"], rel_tol=1e-5, name=f"{name} total")
 
 
-def test_avm_vv_gradient_reaches_the_model(pvt224):
+def test_ms3_loss_gradients_match_original(pvt224):
+    """The gradients of the totals, through the masks and the visual maps (AVM-VV's partner is not detached)."""
     g, model, masks, _, outputs = pvt224
-    model.zero_grad()
-    loss, _ = training_loss(_ms3("kl_vv", tuple(g["tpavi_stages"])), outputs, {"masks": masks.reshape(2, 5, 1, 224, 224)})
-    loss.backward(retain_graph=True)
-    assert model.tpavi["1"].audio_proj.weight.grad.abs().sum() > 0
+    stages = tuple(g["tpavi_stages"])
+    params = dict(model.named_parameters())
+    for avm, name in (("kl", "avm_av"), ("kl_vv", "avm_vv")):
+        model.zero_grad()
+        loss, _ = training_loss(_ms3(avm, stages), outputs, {"masks": masks.reshape(2, 5, 1, 224, 224)})
+        loss.backward(retain_graph=True)
+        for key, expected in g[f"{name}_grads"].items():
+            assert_close_to_golden(params[convert_key(key)].grad, expected, rel_tol=1e-3, min_scale=0.01,
+                                   name=f"{name} gradient of {key}")
 
 
 def test_scores_batch_clips_as_test_sh_and_the_validation(golden):
@@ -88,6 +94,15 @@ def test_scores_batch_clips_as_test_sh_and_the_validation(golden):
     val = batched_scores(probs, targets, data.val_clips_per_batch)  # train.py: --val_batch_size 1
     assert test["miou"] == pytest.approx(g["miou_4"], rel=1e-5) and test["f_score"] == pytest.approx(g["f_score_4"], rel=1e-5)
     assert val["miou"] == pytest.approx(g["miou_1"], rel=1e-5) and val["f_score"] == pytest.approx(g["f_score_1"], rel=1e-5)
+
+
+def test_metrics_of_soft_targets_match_original(golden):
+    """MS3's grey mask pixels are soft targets; mask_iou and Eval_Fmeasure weight them by their value."""
+    g = golden("eval_batches.pt")
+    probs, soft = torch.sigmoid(g["logits"][:10]), g["soft_targets"][:10]
+    assert ((soft > 0) & (soft < 1)).any()
+    assert jaccard(probs, soft).item() == pytest.approx(g["soft_miou"], rel=1e-5)
+    assert f_score(probs, soft) == pytest.approx(g["soft_f_score"], rel=1e-5)
 
 
 def test_ms3_masks_read_as_the_original_palette_conversion(golden, tmp_path):

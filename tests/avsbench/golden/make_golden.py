@@ -11,9 +11,11 @@ are not stored: they are refilled by shared.testing.seeded_state_dict(spec, seed
 Writes (see README.md):
   pvt_224.pt     the tiny-PVT Pred_endecoder on 2 clips of 224 x 224 frames (every ASPP dilation sees
                  image content at stride 4), eval and train mode, and the MS3 losses of loss.py on it:
-                 IouSemanticAwareLoss with lambda 0.5 for AVM-AV (kl_flag) and AVM-VV (closer_flag, kl_flag)
+                 IouSemanticAwareLoss with lambda 0.5 for AVM-AV (kl_flag) and AVM-VV (closer_flag, kl_flag), and the
+                 gradients of four small parameters of each total
   eval_batches.pt  test.py's scoring over batches of 4 clips (mask_iou and Eval_Fmeasure per batch,
-                 AverageMeter over batches) for 6 clips, and the same with batches of 1 (train.py's validation)
+                 AverageMeter over batches) for 6 clips, and the same with batches of 1 (train.py's validation);
+                 both metrics on soft targets (grey MS3 mask pixels)
   ms3_masks.pt   dataloader.py's MS3 mask reading (convert('P') then ToTensor) of a grey PNG and a palette PNG
 """
 
@@ -34,6 +36,7 @@ sys.path.insert(0, str(HERE.parents[2]))
 from shared.testing import seeded_state_dict, state_dict_spec  # noqa: E402
 
 COMMIT = "f7414af"
+GRAD_KEYS = ("output_conv.4.weight", "output_conv.4.bias", "conv3.conv2d_list.0.bias", "tpavi_b3.W_z.1.weight")
 TINY_PVT = dict(embed_dims=[8, 16, 24, 32], num_heads=[1, 2, 3, 4], mlp_ratios=[4, 4, 4, 4], qkv_bias=True,
                 depths=[1, 2, 1, 1], sr_ratios=[8, 4, 2, 1], drop_path_rate=0.0)
 
@@ -105,6 +108,9 @@ def pvt_224(pvt_model, loss) -> dict:
                                                  euclidean_flag=False, kl_flag=True)
         out[f"{name}_total"] = total.detach()
         out[f"{name}_sa"] = torch.tensor(parts["sa_loss"])
+        net.zero_grad()
+        total.backward(retain_graph=True)  # gradients of a few small parameters on both sides of the masks
+        out[f"{name}_grads"] = {k: net.get_parameter(k).grad.clone() for k in GRAD_KEYS}
     out["bce"] = torch.tensor(parts["iou_loss"])
     return out
 
@@ -123,6 +129,12 @@ def eval_batches(utility, pyutils, tmp: Path) -> dict:
                                                          str(tmp))})
         out[f"miou_{per_batch}"] = float(miou.pop("miou"))
         out[f"f_score_{per_batch}"] = float(fscore.pop("F_score"))
+    # soft targets, as MS3's palette reading gives for grey mask pixels
+    soft = targets * torch.where(torch.rand(targets.shape, generator=g) > 0.5, 1.0, 0.5)
+    soft[3, :8] = 128 / 255
+    out["soft_targets"] = soft
+    out["soft_miou"] = float(utility.mask_iou(logits[:10], soft[:10]))
+    out["soft_f_score"] = float(utility.Eval_Fmeasure(logits[:10], soft[:10], str(tmp)))
     return out
 
 
