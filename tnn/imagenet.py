@@ -135,8 +135,9 @@ def run(cfg: ImageNetConfig, run_dir: str | Path) -> dict:
     step, epochs = 0, cfg.epochs
     if cfg.max_steps > 0:
         epochs = min(epochs, math.ceil(cfg.max_steps / len(train_loader)))
-    losses = []
+    losses, epoch_lrs = [], []
     for epoch in range(epochs):
+        epoch_lrs.append(optimizer.param_groups[0]["lr"])
         if hasattr(train_loader.sampler, "set_epoch"):
             train_loader.sampler.set_epoch(epoch)
         for images, labels in train_loader:
@@ -151,13 +152,14 @@ def run(cfg: ImageNetConfig, run_dir: str | Path) -> dict:
             step += 1
             if 0 < cfg.max_steps <= step:
                 break
-        schedule.step(epoch + 1)  # per epoch, as main.py
+        schedule.step(epoch)  # as main.py: after epoch e, the LR of t = e (so epoch e + 1 trains at lr(e))
         if 0 < cfg.max_steps <= step:
             break
     torch.save(model.state_dict(), run_dir / "model.pt")
     metrics = evaluate(model, val_loader, device, cfg.eval_max_batches)
     results = {"metric": "top1", "ours": metrics["top1"], "baseline": 1 / cfg.model.num_classes,
-               "baseline_name": "chance", **metrics, "step": step, "epochs_run": epochs, "train_loss_last": losses[-1],
+               "baseline_name": "chance", **metrics, "step": step, "epochs_run": epochs, "epoch_lrs": epoch_lrs,
+               "train_loss_last": losses[-1],
                "num_parameters": sum(p.numel() for p in model.parameters()),
                "wall_time_s": round(time.perf_counter() - start, 2)}
     merge_results(run_dir, results)

@@ -29,6 +29,11 @@ def test_recipe_runs_end_to_end_on_an_image_folder(tmp_path):
     assert results["metric"] == "top1" and 0.0 <= results["ours"] <= 1.0 and results["top5"] == 1.0
     # repeated augmentation: each epoch sees every image 3 times over 3 replicas' worth, cut to the dataset size
     assert results["step"] == 6 * (24 // 6) and (tmp_path / "run" / "model.pt").is_file()
+    # main.py steps the schedule with the finished epoch's index: epochs 0 and 1 both train at the warm-up start
+    lrs = results["epoch_lrs"]
+    peak = 5e-4 * 6 / 512
+    assert lrs[0] == lrs[1] == pytest.approx(1e-6)
+    assert lrs[2] == pytest.approx(1e-5 + 0.5 * (peak - 1e-5) * (1 + math.cos(math.pi * 1 / 6)))  # lr(t = 1)
 
 
 def test_optimizer_and_schedule_follow_main_py(tmp_path):
