@@ -1,6 +1,7 @@
 """Train and evaluate the TNN image classifier on ImageNet with the original recipe's timm pieces.
 
     python -m tnn.imagenet --config tnn/configs/imagenet_deit_tiny.py [--set key=value ...] [--run-dir DIR]
+    torchrun --nproc_per_node 8 -m tnn.imagenet --config tnn/configs/imagenet_deit_small.py   # data parallel
 
 As OpenNLPLab/im classification/main.py (DeiT's main.py) run by OpenNLPLab/Tnn train_im.sh:
 ImageFolder `train/` and `val/`; timm's training transform (RandAugment rand-m9-mstd0.5-inc1, bicubic,
@@ -9,7 +10,10 @@ Mixup 0.8 / CutMix 1.0 with label smoothing 0.1 and soft-target cross-entropy; e
 resize to 256 and a centre crop of 224; timm's AdamW (lr x global batch / 512, weight decay 0.05 except
 1-D parameters, eps 1e-8); timm's cosine schedule stepped per epoch (10 warm-up epochs from 1e-6, min
 lr 1e-5); gradient clipping 5; fp32. No EMA and no drop path, as the original (it ignores --drop-path).
-One process; results.json holds `metric` ("top1"), `ours`, `baseline` (chance), `top5`.
+Under `torchrun` (one process per GPU; `batch_size` is the global batch, split evenly) the model is wrapped in
+DistributedDataParallel, each process samples its share (repeated augmentation over the replicas) and the
+validation counts are summed over processes. results.json holds `metric` ("top1"), `ours`, `baseline`
+(chance), `top5`.
 """
 
 from __future__ import annotations
@@ -23,6 +27,7 @@ import torch
 
 from shared.cli import resolve, train_parser
 from shared.config import save_config
+from shared.distributed import DistInfo, init_distributed, shutdown
 from shared.rng import seed_everything
 from shared.runlog import merge_results
 from tnn.config import ImageNetConfig
@@ -63,19 +68,30 @@ def image_folder(cfg: ImageNetConfig, split: str):
     return data
 
 
-def loaders(cfg: ImageNetConfig) -> tuple[torch.utils.data.DataLoader, torch.utils.data.DataLoader]:
+def loaders(cfg: ImageNetConfig, dist: DistInfo) -> tuple[torch.utils.data.DataLoader, torch.utils.data.DataLoader]:
+    """Each process's loaders: its share of the global batch and of the validation images."""
     from timm.data.distributed_sampler import RepeatAugSampler
+    from torch.utils.data.distributed import DistributedSampler
 
+    if cfg.batch_size % dist.world_size:
+        raise ValueError(f"batch_size={cfg.batch_size} does not split over {dist.world_size} processes")
     train, val = image_folder(cfg, "train"), image_folder(cfg, "val")
     if train.class_to_idx != val.class_to_idx:
         raise DataError(f"{cfg.data_root}: train/ and val/ have different class folders")
-    sampler = (RepeatAugSampler(train, num_replicas=1, rank=0, shuffle=True) if cfg.repeated_aug
-               else torch.utils.data.RandomSampler(train))
-    train_loader = torch.utils.data.DataLoader(train, batch_size=cfg.batch_size, sampler=sampler,
+    replicas = dict(num_replicas=dist.world_size, rank=dist.rank)
+    sampler = (RepeatAugSampler(train, shuffle=True, **replicas) if cfg.repeated_aug
+               else DistributedSampler(train, shuffle=True, **replicas))
+    per_process = cfg.batch_size // dist.world_size
+    if (cfg.mixup > 0 or cfg.cutmix > 0) and per_process % 2:
+        raise ValueError(f"batch_size={cfg.batch_size} gives {per_process} images per process; Mixup/CutMix ('batch' "
+                         "mode) needs an even number")
+    train_loader = torch.utils.data.DataLoader(train, batch_size=per_process, sampler=sampler,
                                                num_workers=cfg.num_workers, drop_last=True)
     if len(train_loader) == 0:
         raise DataError(f"{cfg.data_root}/train: {len(train)} images make no batch of {cfg.batch_size}")
-    val_loader = torch.utils.data.DataLoader(val, batch_size=cfg.eval_batch_size, shuffle=False,
+    # every validation image once: process r takes images r, r + world, ...
+    val_share = torch.utils.data.Subset(val, range(dist.rank, len(val), dist.world_size))
+    val_loader = torch.utils.data.DataLoader(val_share, batch_size=cfg.eval_batch_size, shuffle=False,
                                              num_workers=cfg.num_workers)
     return train_loader, val_loader
 
@@ -106,6 +122,7 @@ def soft_target_loss(logits: torch.Tensor, target: torch.Tensor) -> torch.Tensor
 
 @torch.no_grad()
 def evaluate(model: torch.nn.Module, loader, device: torch.device, max_batches: int = 0) -> dict[str, float]:
+    """Top-1 and top-5 accuracy over the images of every process."""
     model.eval()
     top1 = top5 = total = 0
     for i, (images, labels) in enumerate(loader):
@@ -117,7 +134,11 @@ def evaluate(model: torch.nn.Module, loader, device: torch.device, max_batches: 
         top5 += int((best == labels.unsqueeze(1)).any(1).sum())
         total += len(labels)
     model.train()
-    return {"top1": top1 / max(total, 1), "top5": top5 / max(total, 1)}
+    counts = torch.tensor([top1, top5, total], dtype=torch.float64, device=device)
+    if torch.distributed.is_initialized():
+        torch.distributed.all_reduce(counts)
+    top1, top5, total = counts.tolist()
+    return {"top1": top1 / max(total, 1), "top5": top5 / max(total, 1), "val_images": int(total)}
 
 
 def run(cfg: ImageNetConfig, run_dir: str | Path) -> dict:
@@ -125,11 +146,15 @@ def run(cfg: ImageNetConfig, run_dir: str | Path) -> dict:
     run_dir = Path(run_dir)
     run_dir.mkdir(parents=True, exist_ok=True)
     save_config(cfg, run_dir / "config.json")
-    seed_everything(cfg.seed)
-    device = torch.device("cuda" if torch.cuda.is_available() else "cpu")
-    train_loader, val_loader = loaders(cfg)
+    dist = init_distributed()
+    seed_everything(cfg.seed)  # the same initial weights in every process
+    device = dist.device
+    train_loader, val_loader = loaders(cfg, dist)
     model = build_model(cfg).to(device).train()
     optimizer, schedule = optimizer_and_schedule(model, cfg)
+    forward = (torch.nn.parallel.DistributedDataParallel(model, device_ids=[device] if device.type == "cuda" else None)
+               if dist.distributed else model)
+    seed_everything(cfg.seed + dist.rank)  # each process its own augmentation and Mixup draws
     mix = mixup(cfg)
     autocast = torch.autocast(device.type, dtype=torch.bfloat16, enabled=cfg.precision == "bf16")
     step, epochs = 0, cfg.epochs
@@ -143,7 +168,7 @@ def run(cfg: ImageNetConfig, run_dir: str | Path) -> dict:
         for images, labels in train_loader:
             images, target = mix(images.to(device), labels.to(device))
             with autocast:
-                loss = soft_target_loss(model(images), target)
+                loss = soft_target_loss(forward(images), target)
             optimizer.zero_grad(set_to_none=True)
             loss.backward()
             torch.nn.utils.clip_grad_norm_(model.parameters(), cfg.clip_grad_norm)
@@ -155,21 +180,25 @@ def run(cfg: ImageNetConfig, run_dir: str | Path) -> dict:
         schedule.step(epoch)  # as main.py: after epoch e, the LR of t = e (so epoch e + 1 trains at lr(e))
         if 0 < cfg.max_steps <= step:
             break
-    torch.save(model.state_dict(), run_dir / "model.pt")
+    if dist.is_main:
+        torch.save(model.state_dict(), run_dir / "model.pt")
     metrics = evaluate(model, val_loader, device, cfg.eval_max_batches)
     results = {"metric": "top1", "ours": metrics["top1"], "baseline": 1 / cfg.model.num_classes,
                "baseline_name": "chance", **metrics, "step": step, "epochs_run": epochs, "epoch_lrs": epoch_lrs,
                "train_loss_last": losses[-1],
                "num_parameters": sum(p.numel() for p in model.parameters()),
                "wall_time_s": round(time.perf_counter() - start, 2)}
-    merge_results(run_dir, results)
+    if dist.is_main:
+        merge_results(run_dir, results)
     return results
 
 
 def main() -> None:
     args = train_parser(__doc__.split("\n\n")[0]).parse_args()
     cfg, run_dir = resolve(args, "tnn")
-    print(json.dumps(run(cfg, run_dir)))
+    results = run(cfg, run_dir)
+    print(json.dumps({k: v for k, v in results.items() if k != "epoch_lrs"}))
+    shutdown()
 
 
 if __name__ == "__main__":
