@@ -1,4 +1,4 @@
-"""Padding in the bidirectional LM, against the original (golden/padding.pt, made by make_golden_padding.py):
+"""Padding in the bidirectional LM, against the original (golden/padding.pt, made by make_golden.py):
 the original hands its layers a padding mask that its attentions ignore; ours does the same by default
 (`mask_padding_in_layers=False`, the recipe), and masks padding in every attention as an option."""
 
