@@ -107,7 +107,7 @@ def dryrun(run: Run, names: tuple[str, ...] | None = None, steps: int = 2, clips
 
     device = "cuda" if torch.cuda.is_available() else "cpu"
     batch = BATCH if device == "cuda" else 1  # CPU: one clip (5 frames at 224 px) a step; shapes unchanged
-    # PVT-v2-b5 at 224 px took 138-173 s a step of one clip on the 2-core CPU (README): on CPU the dryrun runs the
+    # PVT-v2-b5 at 224 px took 138-173 s a step of one clip on the loaded 2-core CPU (README): on CPU the dryrun runs the
     # ResNet-50 experiments, the paper's smaller official backbone; a GPU runs all four
     names = names or (FULL_CONFIGS if device == "cuda" else CPU_CONFIGS)
     with run.step("generate S4 and MS3 data at 224 px and the released weight files"):
