@@ -1,17 +1,23 @@
 """TPAVI: our re-associated attention against the original algorithm (full THW x THW score matrix).
 
-Prints `name, size, ours, baseline, ratio` rows: forward time (ms) for one clip of 5 frames at 256 channels,
+Prints `name, size, ours, baseline, ratio` rows (bench/timing.py: median of alternating repeats; ratio =
+baseline / ours): forward time (ms) for one clip of 5 frames at 256 channels,
 at the feature sizes of a 224 x 224 input (stride 32, 16, 8, 4), plus the score-matrix memory the original needs.
 The baseline is the original 'dot' TPAVI forward written out inside this file (same weights).
 """
 
 from __future__ import annotations
 
-import time
+import sys
+from pathlib import Path
 
 import torch
 
-from avsbench.tpavi import TPAVI
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+sys.path.insert(0, str(Path(__file__).resolve().parent))  # bench/timing.py
+from timing import compare, print_header, print_row  # noqa: E402
+
+from avsbench.tpavi import TPAVI  # noqa: E402
 
 
 def original_dot_tpavi(block: TPAVI, x: torch.Tensor, audio: torch.Tensor) -> torch.Tensor:
@@ -27,19 +33,11 @@ def original_dot_tpavi(block: TPAVI, x: torch.Tensor, audio: torch.Tensor) -> to
     return block.norm(z.permute(0, 2, 3, 4, 1)).permute(0, 4, 1, 2, 3)
 
 
-def timed(fn, repeats: int) -> float:
-    fn()
-    start = time.perf_counter()
-    for _ in range(repeats):
-        fn()
-    return (time.perf_counter() - start) / repeats * 1e3
-
-
 def main() -> None:
     torch.manual_seed(0)
     block = TPAVI(256).eval()
     torch.nn.init.normal_(block.out_bn.weight)  # a non-trivial block (the zero init makes it the identity)
-    print("name, size, ours, baseline, ratio")
+    print_header()
     with torch.no_grad():
         for hw in (7, 14, 28, 56):
             x = torch.randn(1, 256, 5, hw, hw)
@@ -48,13 +46,13 @@ def main() -> None:
             if hw <= 28:
                 ours_out, _ = block(x, audio)
                 assert torch.allclose(ours_out, original_dot_tpavi(block, x, audio), atol=1e-4)
-                repeats = 20 if hw <= 14 else 3
-                t_ours = timed(lambda x=x, audio=audio: block(x, audio), repeats)
-                t_orig = timed(lambda x=x, audio=audio: original_dot_tpavi(block, x, audio), repeats)
-                print(f"tpavi_forward_ms, 5x{hw}x{hw}, {t_ours:.2f}, {t_orig:.2f}, {t_orig / t_ours:.1f}")
+                t_ours, t_orig = compare(lambda x=x, audio=audio: block(x, audio),
+                                         lambda x=x, audio=audio: original_dot_tpavi(block, x, audio),
+                                         repeats=9 if hw <= 14 else 3)
+                print_row("tpavi_forward", f"5x{hw}x{hw}", t_ours, t_orig)
             score_mb = n * n * 4 / 2**20
             ours_mb = (256 // 2) ** 2 * 4 / 2**20
-            print(f"score_matrix_MiB_per_clip, 5x{hw}x{hw}, {ours_mb:.3f}, {score_mb:.1f}, {score_mb / ours_mb:.0f}")
+            print_row("score_matrix_per_clip", f"5x{hw}x{hw}", ours_mb, score_mb, unit="MiB")
 
 
 if __name__ == "__main__":

@@ -1,17 +1,20 @@
 """cIoU/AUC evaluation: fnac_avl.metrics (batched, np.partition) against the original's per-image loop
 (utils.Evaluator with a full np.sort per image for the median threshold, reimplemented here as the
-reference), on the same random heatmaps and box maps. Prints `name, size, ours, baseline, ratio` (seconds).
+reference), on the same random heatmaps and box maps. Prints `name, size, ours, baseline, ratio` rows
+(bench/timing.py: median of alternating repeats; ratio = baseline / ours).
 """
 
 from __future__ import annotations
 
 import sys
-import time
 from pathlib import Path
 
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))  # bench/timing.py
+from timing import compare, print_header, print_row  # noqa: E402
 
 from fnac_avl.metrics import boxes_to_gt_map, localization_scores  # noqa: E402
 
@@ -33,18 +36,16 @@ def reference(heatmaps: np.ndarray, gt_maps: np.ndarray) -> dict[str, float]:
 
 def main() -> None:
     rng = np.random.default_rng(0)
-    print("name, size, ours, baseline, ratio")
+    print_header()
     for n in (250, 1000):
         heat = rng.random((n, 224, 224)).astype(np.float32)
         boxes = [np.sort(rng.integers(0, 224, (2, 2)), axis=0).reshape(-1) for _ in range(n)]  # xmin, ymin, xmax, ymax
         gts = np.stack([boxes_to_gt_map([b], "vggss") for b in boxes])
-        t0 = time.perf_counter()
-        ours = localization_scores(heat, gts)
-        t1 = time.perf_counter()
-        ref = reference(heat, gts)
-        t2 = time.perf_counter()
+        ours, ref = localization_scores(heat, gts), reference(heat, gts)
         assert abs(ours["cIoU"] - ref["cIoU"]) < 1e-12 and abs(ours["AUC"] - ref["AUC"]) < 1e-9
-        print(f"localization_scores, {n} maps, {t1 - t0:.3f}, {t2 - t1:.3f}, {(t2 - t1) / (t1 - t0):.2f}")
+        t_ours, t_ref = compare(lambda h=heat, g=gts: localization_scores(h, g), lambda h=heat, g=gts: reference(h, g),
+                                repeats=3, warmup=0)
+        print_row("localization_scores", f"{n} maps", t_ours, t_ref)
 
 
 if __name__ == "__main__":
