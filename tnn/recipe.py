@@ -11,6 +11,7 @@ import json
 from pathlib import Path
 
 from shared.lm import fairseq_tool
+from shared.parallel import processes_for_batch
 
 PLUGIN = Path(__file__).resolve().parent / "fairseq_tnn"
 ARCH = "tnn_v2_decay_99_pre"
@@ -22,14 +23,15 @@ PAPER_LENGTHS = (512, 1024, 2048, 4096, 8192, 14336)
 
 def train_command(data: Path, save_dir: Path, gpus: int, extra: list[str] = ()) -> list[str]:
     cpu = [] if gpus else ["--cpu"]
-    world = max(gpus, 1)
+    # the recipe's 128 sequences per update on any machine: the most GPUs that divide its 16 GPU-batches of 8
+    world = processes_for_batch(GLOBAL_BATCH // 8, max(gpus, 1))
     return [
         fairseq_tool("fairseq-train"), str(data), "--user-dir", str(PLUGIN), "--task", "language_modeling",
         "--save-dir", str(save_dir), "--distributed-world-size", str(world), "--arch", ARCH,
         "--share-decoder-input-output-embed", "--dropout", "0.1", "--optimizer", "adam", "--adam-betas", "(0.9, 0.98)",
         "--weight-decay", "0.2", "--clip-norm", "1.0", "--lr", "0.0005", "--lr-scheduler", "inverse_sqrt",
         "--warmup-updates", "4000", "--warmup-init-lr", "1e-07", "--tokens-per-sample", str(TRAIN_LENGTH),
-        "--sample-break-mode", "none", "--max-tokens", "4096", "--update-freq", str(max(1, GLOBAL_BATCH // 8 // world)),
+        "--sample-break-mode", "none", "--max-tokens", "4096", "--update-freq", str(GLOBAL_BATCH // 8 // world),
         "--ddp-backend=legacy_ddp", "--batch-size", "8", "--max-update", str(MAX_UPDATES), "--log-interval", "10",
         "--no-progress-bar", *cpu, *extra,
     ]

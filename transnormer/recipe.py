@@ -11,6 +11,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from shared.lm import fairseq_tool
+from shared.parallel import processes_for_batch
 
 PLUGIN = Path(__file__).resolve().parent / "fairseq_transnormer"
 ARCHS = ("transnormer_t1", "transnormer_t2")
@@ -26,7 +27,8 @@ def preprocess_command(raw: Path, bin_dir: Path, workers: int = 20) -> list[str]
 
 
 def train_command(bin_dir: Path, save_dir: Path, arch: str, gpus: int, extra: list[str] = ()) -> list[str]:
-    world = max(gpus, 1)
+    # the recipe's 128 sequences per update on any machine: the most GPUs that divide its 16 GPU-batches of 8
+    world = processes_for_batch(GLOBAL_BATCH // 8, max(gpus, 1))
     return [
         fairseq_tool("fairseq-train"), "--task", "language_modeling", str(bin_dir), "--user-dir", str(PLUGIN),
         "--save-dir", str(save_dir), "--distributed-world-size", str(world), "--arch", arch,
@@ -34,7 +36,7 @@ def train_command(bin_dir: Path, save_dir: Path, arch: str, gpus: int, extra: li
         "--weight-decay", "0.01", "--clip-norm", "0", "--lr", "0.0005", "--lr-scheduler", "inverse_sqrt",
         "--warmup-updates", "8000", "--warmup-init-lr", "1e-07", "--tokens-per-sample", str(TRAIN_LENGTH),
         "--sample-break-mode", "none", "--max-tokens", str(TRAIN_LENGTH * 8), "--update-freq",
-        str(max(GLOBAL_BATCH // 8 // world, 1)), "--batch-size", "8", "--max-update", str(MAX_UPDATES),
+        str(GLOBAL_BATCH // 8 // world), "--batch-size", "8", "--max-update", str(MAX_UPDATES),
         "--log-interval", "100", "--no-progress-bar", *([] if gpus else ["--cpu"]), *extra,
     ]
 

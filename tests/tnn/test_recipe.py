@@ -6,6 +6,7 @@ from __future__ import annotations
 from dataclasses import replace
 from pathlib import Path
 
+import pytest
 import torch
 
 from shared.lm import eval_lm_perplexity
@@ -69,6 +70,14 @@ def test_fairseq_commands_are_the_original_scripts() -> None:
     assert flags["--weight-decay"] == "0.2" and flags["--update-freq"] == "2" and flags["--batch-size"] == "8"
     assert flags["--warmup-init-lr"] == "1e-07" and flags["--clip-norm"] == "1.0" and "--cpu" not in cmd
     assert "--cpu" in recipe.train_command(Path("data"), Path("ckpt"), gpus=0)
+
+
+@pytest.mark.parametrize(("gpus", "world", "update_freq"), [(0, 1, 16), (1, 1, 16), (3, 2, 8), (6, 4, 4), (8, 8, 2),
+                                                             (12, 8, 2), (32, 16, 1)])
+def test_every_machine_trains_with_128_sequences_per_update(gpus: int, world: int, update_freq: int) -> None:
+    cmd = recipe.train_command(Path("data"), Path("ckpt"), gpus=gpus)
+    flags = {cmd[i]: cmd[i + 1] for i in range(len(cmd) - 1) if cmd[i].startswith("--")}
+    assert (flags["--distributed-world-size"], flags["--update-freq"]) == (str(world), str(update_freq))
     ev = recipe.eval_command(Path("data"), Path("ckpt/checkpoint_best.pt"), 14336, gpus=1)
     flags = {ev[i]: ev[i + 1] for i in range(len(ev) - 1) if ev[i].startswith("--")}
     assert flags["--tokens-per-sample"] == "14336" and flags["--context-window"] == "0"

@@ -44,6 +44,9 @@ def test_fairseq_commands_follow_train_alm_sh(tmp_path: Path) -> None:
     flag = {t1[i]: t1[i + 1] for i in range(len(t1) - 1) if t1[i].startswith("--")}
     assert flag["--arch"] == "transnormer_t1" and flag["--lr"] == "0.0005" and flag["--warmup-updates"] == "8000"
     assert flag["--update-freq"] == "2" and flag["--tokens-per-sample"] == "512"  # 128 samples per update on 8 GPUs
+    on_six = recipe.train_command(Path("bin"), tmp_path, "transnormer_t1", gpus=6)
+    six = {on_six[i]: on_six[i + 1] for i in range(len(on_six) - 1) if on_six[i].startswith("--")}
+    assert (six["--distributed-world-size"], six["--update-freq"]) == ("4", "4")  # still 128 on 6 GPUs
     assert flag["--weight-decay"] == "0.01" and flag["--optimizer"] == "adam" and "--cpu" not in t1
     assert flag["--user-dir"].endswith("transnormer/fairseq_transnormer")
 
