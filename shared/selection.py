@@ -3,7 +3,8 @@
 Many originals keep the checkpoint of their best evaluation (best validation mIoU, best test cIoU)
 rather than the last. `BestSelector` holds the rule (metric, max or min, the split it is measured
 on) and the best evaluation so far; the trainer saves `checkpoints/best.pt` whenever it improves.
-Only a strict improvement replaces the best, so a tie keeps the earlier step (`if miou > max_miou`).
+By default only a strict improvement replaces the best, so a tie keeps the earlier step
+(`if miou > max_miou`); `ties="later"` lets an equal value replace it (`if ciou >= best_ciou`).
 """
 
 from __future__ import annotations
@@ -23,13 +24,16 @@ class BestRecord:
 
 
 class BestSelector:
-    def __init__(self, metric: str, mode: Literal["max", "min"] = "max", split: str = "") -> None:
+    def __init__(self, metric: str, mode: Literal["max", "min"] = "max", split: str = "",
+                 ties: Literal["earlier", "later"] = "earlier") -> None:
         if mode not in ("max", "min"):
             raise ValueError(f"train.select_mode must be 'max' or 'min', got {mode!r}")
+        if ties not in ("earlier", "later"):
+            raise ValueError(f"train.select_ties must be 'earlier' or 'later', got {ties!r}")
         if metric and not split:
             raise ValueError(f"train.select_metric={metric!r} needs train.select_split: the split that metric is "
                              f"measured on (e.g. 'val' or 'test'), recorded with the result")
-        self.metric, self.mode, self.split = metric, mode, split
+        self.metric, self.mode, self.split, self.ties = metric, mode, split, ties
         self.best: BestRecord | None = None
 
     @property
@@ -43,11 +47,13 @@ class BestSelector:
         return float(metrics[self.metric])
 
     def improves(self, value: float) -> bool:
-        """True when `value` is strictly better than the best so far (NaN never is)."""
+        """True when `value` is better than the best so far, or equal to it with `ties="later"` (NaN never is)."""
         if math.isnan(value):
             return False
         if self.best is None:
             return True
+        if value == self.best.value:
+            return self.ties == "later"
         return value > self.best.value if self.mode == "max" else value < self.best.value
 
     def update(self, step: int, metrics: dict[str, float]) -> bool:

@@ -71,6 +71,7 @@ class TrainerConfig:
     select_metric: str = ""
     select_mode: Literal["max", "min"] = "max"
     select_split: str = ""
+    select_ties: Literal["earlier", "later"] = "earlier"  # which of two equal evaluations stays the best
     ckpt_every: int = 500
     keep_checkpoints: int = 2
     progress: bool = True
@@ -113,7 +114,7 @@ class Trainer:
         self.experiment_config = experiment_config
 
         self.batch_plan = plan_batch(cfg.batch_size, self.dist.world_size, cfg.grad_accum)
-        self.selector = BestSelector(cfg.select_metric, cfg.select_mode, cfg.select_split)
+        self.selector = BestSelector(cfg.select_metric, cfg.select_mode, cfg.select_split, cfg.select_ties)
         if self.selector.enabled and evaluate is None:
             raise ValueError(f"train.select_metric={cfg.select_metric!r} needs an evaluate function")
         self.model = model.to(self.dist.device)
@@ -232,7 +233,7 @@ class Trainer:
         saved = torch.load(path, map_location="cpu", weights_only=False, mmap=True).get("best")
         if saved is None or saved["step"] <= self.step:
             return
-        candidate = BestSelector(self.selector.metric, self.selector.mode, self.selector.split)
+        candidate = BestSelector(self.selector.metric, self.selector.mode, self.selector.split, self.selector.ties)
         candidate.load_state_dict(saved)
         if candidate.best is not None and self.selector.improves(candidate.best.value):
             self.selector.best = candidate.best

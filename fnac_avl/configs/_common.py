@@ -42,7 +42,8 @@ def paper_config(trainset: str, testset: str, **loss_switches: bool) -> FNACConf
         data=DataConfig(train_root=train_root, image_ext=ext, subset_list=subset, testset=testset,
                         interpolation="bicubic", **test),
         model=ModelConfig(image_weights=str(paths.weights(*IMAGENET_RESNET18))),
-        train=dataclasses.replace(default_train(), select_metric="cIoU", select_mode="max", select_split="test"),
+        train=dataclasses.replace(default_train(), select_metric="cIoU", select_mode="max", select_split="test",
+                                   select_ties="later"),  # the original saves when cIoU >= best
     )
     return dataclasses.replace(cfg, loss=dataclasses.replace(cfg.loss, **loss_switches))
 

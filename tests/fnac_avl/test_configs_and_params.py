@@ -40,6 +40,7 @@ def test_parameter_count_and_recipe(path):
         assert cfg.model.dropout_img == 0.9 and cfg.model.dropout_aud == 0.0
         assert cfg.data.interpolation == "bicubic"  # train.py validate, the evaluation best.pth is chosen by
         assert cfg.train.select_metric == "cIoU" and cfg.train.select_split == "test"
+        assert cfg.train.select_ties == "later"  # the original: `if cIoU >= best_cIoU`
         assert cfg.train.sync_batchnorm and cfg.loss.gather_negatives  # the one-GPU batch on any GPU count
         assert cfg.model.image_weights.endswith("torchvision/resnet18-f37072fd.pth")
     else:

@@ -12,7 +12,7 @@ import torch
 from shared.optim import OptimConfig
 from shared.rng import seed_everything
 from shared.schedules import ScheduleConfig
-from shared.selection import BEST_FILE
+from shared.selection import BEST_FILE, BestSelector
 from shared.trainer import Trainer, TrainerConfig
 
 # the selection metric at each evaluation: it peaks at step 6, ties the peak at step 10, ends lower
@@ -135,3 +135,12 @@ def test_selection_settings_are_checked(tmp_path: Path) -> None:
     with pytest.raises(ValueError, match="needs an evaluate function"):
         Trainer(torch.nn.Linear(4, 1), TrainerConfig(select_metric="score", select_split="val"), Pairs(),
                 lambda m, b: m(b[0]).sum(), tmp_path / "c")
+
+
+@pytest.mark.parametrize(("ties", "mode", "best_step"), [("earlier", "max", 2), ("later", "max", 5),
+                                                         ("earlier", "min", 1), ("later", "min", 4)])
+def test_a_tie_keeps_the_earlier_or_the_later_step(ties: str, mode: str, best_step: int) -> None:
+    selector = BestSelector("acc", mode, "val", ties)
+    for step, value in enumerate([0.5, 0.7, 0.6, 0.5, 0.7], start=1):
+        selector.update(step, {"acc": value})
+    assert selector.best.step == best_step  # max: 0.7 at steps 2 and 5; min: 0.5 at steps 1 and 4
