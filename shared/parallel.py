@@ -144,12 +144,22 @@ def _plain_batch_norm(bn: _BatchNorm, x: torch.Tensor) -> torch.Tensor:
     return _BatchNorm.forward(bn, x)
 
 
+_PLAIN_FORWARDS = {_BatchNorm.forward, torch.nn.BatchNorm1d.forward, torch.nn.BatchNorm2d.forward,
+                   torch.nn.BatchNorm3d.forward, torch.nn.SyncBatchNorm.forward, GlobalBatchNorm.forward}
+
+
 def convert_sync_batchnorm(model: torch.nn.Module, device: torch.device | None = None) -> torch.nn.Module:
     """Replace every BatchNorm layer of `model` by one that uses the whole global batch's statistics.
 
     On CUDA: torch.nn.SyncBatchNorm (fused kernels); elsewhere: GlobalBatchNorm. Parameters and
     running statistics are kept. Returns the converted model (the root itself if it is a BatchNorm).
     """
+    custom = [name or type(model).__name__ for name, m in model.named_modules()
+              if isinstance(m, _BatchNorm) and type(m).forward not in _PLAIN_FORWARDS]
+    if custom:
+        # the replacement runs BatchNorm's own forward: a subclass's reshaping around it would be lost
+        raise ValueError(f"cannot synchronise BatchNorm subclasses with their own forward ({', '.join(custom)}): "
+                         f"make them reshape outside the BatchNorm module, or leave train.sync_batchnorm off")
     device = device or next((p.device for p in model.parameters()), torch.device("cpu"))
     if device.type == "cuda":
         return torch.nn.SyncBatchNorm.convert_sync_batchnorm(model)

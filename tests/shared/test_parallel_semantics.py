@@ -116,3 +116,16 @@ def test_trainer_refuses_an_indivisible_batch_before_training(tmp_path: Path) ->
     three = DistInfo(rank=0, world_size=3, local_rank=0, device=torch.device("cpu"))
     with pytest.raises(BatchPlanError, match="use 1, 2 or 4 GPUs"):
         Trainer(torch.nn.Linear(2, 1), TrainerConfig(batch_size=4), data, lambda m, b: m(b[0]).sum(), tmp_path, dist=three)
+
+
+def test_a_batchnorm_subclass_with_its_own_forward_is_refused_not_silently_replaced() -> None:
+    class TokenNorm(torch.nn.BatchNorm1d):  # (b, n, d) tokens: reshapes around BatchNorm's forward
+        def forward(self, x: torch.Tensor) -> torch.Tensor:
+            return super().forward(x.reshape(-1, x.shape[-1])).reshape(x.shape)
+
+    model = torch.nn.Sequential(torch.nn.Linear(3, 4), TokenNorm(4))
+    with pytest.raises(ValueError, match=r"BatchNorm subclasses with their own forward \(1\)"):
+        convert_sync_batchnorm(model)
+    assert type(model[1]) is TokenNorm
+    twice = convert_sync_batchnorm(convert_sync_batchnorm(torch.nn.Sequential(torch.nn.BatchNorm1d(4))))
+    assert isinstance(twice[0], GlobalBatchNorm)
