@@ -106,9 +106,12 @@ class SegTrainConfig:
     weight_decay: float = 5e-4
     poly_power: float = 0.9
     val_interval: int = 2000
-    # evaluation: the mean of the softmax over these scales (and their flips); CRF needs pydensecrf2
+    # evaluation over these scales (and their flips): "mean_prob" averages the softmax; "max_logit" takes the
+    # pixel-wise max of the logits, as deeplab-pytorch's MSC model (scales 1.0, 0.5, 0.75) predicts; CRF needs
+    # pydensecrf2
     test_scales: tuple[float, ...] = (1.0,)
     test_flip: bool = False
+    test_fusion: Literal["mean_prob", "max_logit"] = "mean_prob"
     crf: bool = False
     log_level: str = "INFO"  # mmengine's logger (INFO prints the loss every 50 steps)
     amp: bool = False  # mixed precision (mmengine's AmpOptimWrapper); the paper's runs are fp32

@@ -4,8 +4,8 @@
 
 Runs through mmsegmentation's Runner (under torchrun: one process per GPU). An interrupted run resumes from the
 newest checkpoint in `train.work_dir`. At the end the network's predictions on the validation split are written
-as index PNGs (work_dir/val_pred): the mean softmax over `train.test_scales` (and their flips with
-`train.test_flip`), refined by a dense CRF with `train.crf`; they are scored with mmsegmentation's IoUMetric rule
+as index PNGs (work_dir/val_pred): over `train.test_scales` (and their flips with `train.test_flip`) the mean
+softmax, or the pixel-wise max of the logits (`train.test_fusion=max_logit`, deeplab-pytorch's MSC), refined by a dense CRF with `train.crf`; they are scored with mmsegmentation's IoUMetric rule
 (`sam_wsss.metrics`), and work_dir/results.json holds the mIoU and names its rule.
 """
 
@@ -44,8 +44,12 @@ def build_runner(cfg: Experiment, pseudo_dir: str | Path):
 
 
 @torch.no_grad()
-def predict_probs(model, image: np.ndarray, scales: tuple[float, ...] = (1.0,), flip: bool = False) -> torch.Tensor:
-    """Class probabilities (classes, h, w) of a BGR uint8 image: the mean softmax over scales (and flips)."""
+def predict_probs(model, image: np.ndarray, scales: tuple[float, ...] = (1.0,), flip: bool = False,
+                  fusion: str = "mean_prob") -> torch.Tensor:
+    """Class probabilities (classes, h, w) of a BGR uint8 image over scales (and flips): the mean softmax
+    ("mean_prob"), or the softmax of the pixel-wise max of the logits upsampled to the image ("max_logit")."""
+    if fusion not in ("mean_prob", "max_logit"):
+        raise ValueError(f"train.test_fusion {fusion!r} unknown; expected 'mean_prob' or 'max_logit'")
     height, width = image.shape[:2]
     x = torch.from_numpy(np.ascontiguousarray(image.transpose(2, 0, 1))).float()[None]
     device = next(model.parameters()).device
@@ -60,15 +64,20 @@ def predict_probs(model, image: np.ndarray, scales: tuple[float, ...] = (1.0,), 
             logits = model.decode_head(model.backbone(data))
             logits = torch.nn.functional.interpolate(logits, size=(height, width), mode="bilinear",
                                                      align_corners=False)
-            probs = logits.softmax(1)[0]
-            probs = probs.flip(-1) if flipped else probs
-            total = probs if total is None else total + probs
+            out = logits[0].flip(-1) if flipped else logits[0]
+            if fusion == "mean_prob":
+                out = out.softmax(0)
+                total = out if total is None else total + out
+            else:
+                total = out if total is None else torch.maximum(total, out)
+    if fusion == "max_logit":
+        return total.softmax(0).cpu()
     return (total / (len(scales) * (2 if flip else 1))).cpu()
 
 
 @torch.no_grad()
 def predict_split(model, image_dir: Path, ids: list[str], out_dir: Path, scales: tuple[float, ...] = (1.0,),
-                  flip: bool = False, crf: bool = False) -> None:
+                  flip: bool = False, crf: bool = False, fusion: str = "mean_prob") -> None:
     """Predictions of the network as index PNGs (multi-scale / flip / CRF as asked)."""
     import mmcv
 
@@ -81,7 +90,7 @@ def predict_split(model, image_dir: Path, ids: list[str], out_dir: Path, scales:
         refine = DenseCRF()
     for image_id in ids:
         image = mmcv.imread(str(image_dir / f"{image_id}.jpg"))  # BGR, as mmseg's LoadImageFromFile
-        probs = predict_probs(model, image, scales, flip)
+        probs = predict_probs(model, image, scales, flip, fusion)
         if refine is not None:
             probs = torch.from_numpy(refine(np.ascontiguousarray(image[..., ::-1]), probs.numpy()))
         save_label_png(probs.argmax(0).numpy().astype(np.uint8), out_dir / f"{image_id}.png")
@@ -106,9 +115,10 @@ def train_and_evaluate(cfg: Experiment, pseudo_dir: str | Path) -> dict:
     ids = read_split(Path(cfg.train.data_root) / cfg.train.val_split)
     t = cfg.train
     predict_split(model, Path(t.data_root) / t.val_image_folder, ids, work / "val_pred", tuple(t.test_scales),
-                  t.test_flip, t.crf)
+                  t.test_flip, t.crf, t.test_fusion)
     result = evaluate_dirs(work / "val_pred", gt_path_fn(cfg), ids, num_classes_of(cfg), rule="mmseg")
-    result["evaluation"] = {"scales": list(t.test_scales), "flip": t.test_flip, "crf": t.crf}
+    result["evaluation"] = {"scales": list(t.test_scales), "flip": t.test_flip, "fusion": t.test_fusion,
+                            "crf": t.crf}
     (work / "results.json").write_text(json.dumps({"metric": "val mIoU", "miou": result["miou"], **result}, indent=1))
     return result
 

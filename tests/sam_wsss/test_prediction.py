@@ -55,6 +55,37 @@ def test_flip_averaging_is_mirror_symmetric_and_scales_change_the_result(model):
     assert (probs - single).abs().max() > 1e-3
 
 
+class _WidthLogits(torch.nn.Module):
+    """Two classes: logit 0 = the width of the (rescaled) input, logit 1 = 50, so each scale's answer is known."""
+
+    def __init__(self):
+        super().__init__()
+        self.unused = torch.nn.Parameter(torch.zeros(1))
+
+    def data_preprocessor(self, data, training):
+        return {"inputs": data["inputs"][0][None].float()}
+
+    def backbone(self, x):
+        return x
+
+    def decode_head(self, x):
+        return torch.stack([torch.full_like(x[:, 0], float(x.shape[-1])), torch.full_like(x[:, 0], 50.0)], 1)
+
+
+def test_scale_fusions_mean_of_softmax_and_max_of_logits():
+    from sam_wsss.train import predict_probs
+
+    image = _image(2)  # 56 wide: logits (56, 50) at scale 1, (28, 50) at scale 0.5
+    at_half = torch.softmax(torch.tensor([28.0, 50.0]), 0)
+    mean = predict_probs(_WidthLogits(), image, (1.0, 0.5))
+    at_one = torch.softmax(torch.tensor([56.0, 50.0]), 0)
+    torch.testing.assert_close(mean[:, 5, 7], (at_one + at_half) / 2, atol=1e-6, rtol=0)
+    top = predict_probs(_WidthLogits(), image, (1.0, 0.5), fusion="max_logit")
+    torch.testing.assert_close(top[:, 5, 7], torch.softmax(torch.tensor([56.0, 50.0]), 0), atol=1e-6, rtol=0)
+    with pytest.raises(ValueError, match="test_fusion 'sum' unknown"):
+        predict_probs(_WidthLogits(), image, fusion="sum")
+
+
 def test_crf_settings_and_refinement():
     from sam_wsss.crf import DenseCRF
 
