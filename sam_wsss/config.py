@@ -97,6 +97,8 @@ class SegTrainConfig:
     pixel_std: tuple[float, float, float] = IMAGENET_STD_RGB
     crop_size: int = 321  # IMAGE.SIZE.TRAIN
     scales: tuple[float, ...] = DEEPLAB_SCALES  # one factor per sample, of the original image's size
+    # MSC training (DeepLabV2_ResNet101_MSC): the loss also on these input scales and the max; () = full scale only
+    msc_scales: tuple[float, ...] = (0.5, 0.75)
     batch_size: int = 10  # BATCH_SIZE.TRAIN 5 x ITER_SIZE 2
     max_steps: int = 20000  # ITER_MAX
     lr: float = 2.5e-4

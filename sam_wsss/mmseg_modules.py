@@ -4,10 +4,13 @@
   the backbone features to class scores, summed (Chen et al. 2017, the "ASPP-L" head used by WSSS methods).
 - `RandomRescale`: deeplab-pytorch's training scale: one factor drawn from a list, applied to the original
   image (bilinear) and its labels (nearest).
+- `MSCEncoderDecoder`: deeplab-pytorch's multi-scale-input training (MSC): the network also sees the batch at
+  0.5x and 0.75x, and the loss sums cross-entropy on the full-scale, each scaled and the pixel-wise max logits,
+  each against labels resized (nearest) to that logit map.
 - `CocoObjectDataset`: MS-COCO 2014 as 81-class index PNGs (background + the 80 object classes), the layout
   WSSS code uses for COCO.
 - the `own-run://` checkpoint scheme: resuming from a checkpoint this training wrote itself.
-Importing this module registers all four.
+Importing this module registers all five.
 """
 
 from __future__ import annotations
@@ -21,6 +24,7 @@ from mmcv.transforms import BaseTransform
 from mmengine.runner.checkpoint import CheckpointLoader
 from mmseg.datasets import BaseSegDataset
 from mmseg.models.decode_heads.decode_head import BaseDecodeHead
+from mmseg.models.segmentors import EncoderDecoder
 from mmseg.registry import DATASETS, MODELS, TRANSFORMS
 from torch import nn
 
@@ -45,6 +49,42 @@ class DeepLabV2Head(BaseDecodeHead):
     def forward(self, inputs: list[torch.Tensor]) -> torch.Tensor:
         x = self._transform_inputs(inputs)  # b, c, h/8, w/8
         return sum(branch(x) for branch in self.aspp)  # b, classes, h/8, w/8
+
+
+def msc_loss(model, inputs: torch.Tensor, labels: torch.Tensor, scales: tuple[float, ...] = (0.5, 0.75),
+             ignore_index: int = 255) -> dict[str, torch.Tensor]:
+    """deeplab-pytorch's MSC training loss (libs/models/msc.py, main.py): logits of the batch at full size and at
+    each of `scales` (bilinear input resize), their pixel-wise max at the full-size logits' resolution, and one
+    cross-entropy per logit map against the labels resized to it (nearest), ignoring `ignore_index`."""
+    full = model.decode_head(model.extract_feat(inputs))
+    pyramid = []
+    for scale in scales:
+        size = [int(s * scale) for s in inputs.shape[2:]]
+        scaled = nn.functional.interpolate(inputs, size=size, mode="bilinear", align_corners=False)
+        pyramid.append(model.decode_head(model.extract_feat(scaled)))
+    upsampled = [nn.functional.interpolate(p, size=full.shape[2:], mode="bilinear", align_corners=False)
+                 for p in pyramid]
+    merged = torch.stack([full, *upsampled]).amax(0)
+    losses = {}
+    for name, logits in (("full", full), *((f"x{s}", p) for s, p in zip(scales, pyramid, strict=True)),
+                         ("max", merged)):
+        # nearest-exact picks the pixel whose centre is nearest, as PIL's NEAREST resize does in deeplab-pytorch
+        target = nn.functional.interpolate(labels[:, None].float(), size=logits.shape[2:], mode="nearest-exact")
+        losses[f"loss_{name}"] = nn.functional.cross_entropy(logits, target[:, 0].long(), ignore_index=ignore_index)
+    return losses
+
+
+@MODELS.register_module(force=True)
+class MSCEncoderDecoder(EncoderDecoder):
+    """EncoderDecoder trained with `msc_loss`; inference is the plain full-scale prediction."""
+
+    def __init__(self, msc_scales: tuple[float, ...] = (0.5, 0.75), **kwargs) -> None:
+        super().__init__(**kwargs)
+        self.msc_scales = tuple(msc_scales)
+
+    def loss(self, inputs: torch.Tensor, data_samples: list) -> dict:
+        labels = torch.stack([sample.gt_sem_seg.data[0] for sample in data_samples])
+        return msc_loss(self, inputs, labels, self.msc_scales, self.decode_head.ignore_index)
 
 
 @TRANSFORMS.register_module(force=True)

@@ -6,7 +6,8 @@ Training follows deeplab-pytorch's VOC recipe (configs/voc12.yaml, main.py, libs
 rescaled by a factor drawn from 0.5 / 0.75 / 1.0 / 1.25 / 1.5 of its original size, padded to the crop (image
 with the mean, labels with 255), randomly cropped to 321, flipped with probability 0.5; SGD with momentum 0.9,
 ASPP weights at 10x and ASPP biases at 20x the backbone's learning rate (biases without weight decay),
-polynomial decay (power 0.9); cross-entropy ignoring 255.
+polynomial decay (power 0.9); cross-entropy ignoring 255, summed over the full-scale, 0.5x, 0.75x and max-fused
+logits (MSC, `mmseg_modules.MSCEncoderDecoder`).
 """
 
 from __future__ import annotations
@@ -28,8 +29,10 @@ def model_config(cfg: SegTrainConfig, num_classes: int) -> dict:
                     contract_dilation=cfg.contract_dilation)
     if cfg.pretrained:
         backbone["init_cfg"] = dict(type="Pretrained", checkpoint=cfg.pretrained)
+    msc = dict(type="MSCEncoderDecoder", msc_scales=tuple(cfg.msc_scales)) if cfg.msc_scales else dict(
+        type="EncoderDecoder")
     return dict(
-        type="EncoderDecoder",
+        **msc,
         # normalised images padded with 0 = padded with the mean before normalising, as deeplab-pytorch pads
         data_preprocessor=dict(type="SegDataPreProcessor", mean=list(cfg.pixel_mean), std=list(cfg.pixel_std),
                                bgr_to_rgb=True, pad_val=0, seg_pad_val=255, size=(cfg.crop_size, cfg.crop_size)),

@@ -103,14 +103,19 @@ def write_tiny_voc(root: str | Path, n_train: int = 8, n_val: int = 4, size: int
 
 
 def example_loss(model: torch.nn.Module, cfg, device: torch.device | str, batch: int = 1) -> torch.Tensor:
-    """The segmenter's training loss on one generated batch of crops at the config's crop size: cross-entropy
-    of the upsampled logits, averaged over the labelled pixels (mmseg's CrossEntropyLoss, avg_non_ignore)."""
+    """The segmenter's training loss on one generated batch of crops at the config's crop size: with MSC
+    (`train.msc_scales`) deeplab-pytorch's sum over scales (`mmseg_modules.msc_loss`), else cross-entropy of the
+    upsampled logits, averaged over the labelled pixels (mmseg's CrossEntropyLoss, avg_non_ignore)."""
     from sam_wsss.model import num_classes_of
 
     model.train()
     size = cfg.train.crop_size
     images = torch.rand(batch, 3, size, size, device=device)
     labels = torch.randint(0, num_classes_of(cfg), (batch, size, size), device=device)
+    if cfg.train.msc_scales:
+        from sam_wsss.mmseg_modules import msc_loss
+
+        return sum(msc_loss(model, images, labels, tuple(cfg.train.msc_scales)).values())
     logits = model.decode_head(model.extract_feat(images))
     logits = F.interpolate(logits, size=(size, size), mode="bilinear", align_corners=False)
     return F.cross_entropy(logits, labels, ignore_index=IGNORE_INDEX)

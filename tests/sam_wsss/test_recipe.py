@@ -24,6 +24,7 @@ def test_voc_recipe_constants(voc):
     assert t.max_steps == 20000 and t.lr == 2.5e-4 and t.momentum == 0.9 and t.weight_decay == 5e-4
     assert t.poly_power == 0.9 and t.head_lr_mult == 10 and t.head_bias_lr_mult == 20
     assert t.dilations == (1, 1, 2, 4) and not t.contract_dilation and t.aspp_dilations == (6, 12, 18, 24)
+    assert t.test_scales == (1.0, 0.5, 0.75) and t.test_fusion == "max_logit" and not t.test_flip and not t.crf
 
 
 def test_mmseg_config_trains_at_the_recipe(voc):
@@ -85,3 +86,47 @@ def test_random_rescale_draws_each_factor_of_the_original_size():
         assert set(np.unique(out["gt_seg_map"])) == {0, 7}  # nearest: no new label values
         sizes.add(out["img"].shape[:2])
     assert sizes == {(int(375 * f), int(500 * f)) for f in (0.5, 0.75, 1.0, 1.25, 1.5)}
+
+
+def test_msc_training_loss_follows_deeplab_pytorch(voc):
+    """Four cross-entropies (full, 0.5x, 0.75x, max) against labels resized to each logit map as PIL's NEAREST
+    resize does in deeplab-pytorch's main.py (`resize_labels`); their sum is what the optimizer sees."""
+    from PIL import Image
+
+    from sam_wsss.mmseg_modules import msc_loss
+
+    assert voc.train.msc_scales == (0.5, 0.75)
+    from sam_wsss.segtrain import model_config
+
+    assert model_config(voc.train, 21)["type"] == "MSCEncoderDecoder"
+
+    class Net(torch.nn.Module):  # logits = a 1x1 conv of the input pooled by 8, as the network's output stride
+        def __init__(self):
+            super().__init__()
+            self.decode_head = torch.nn.Conv2d(3, 4, 1)
+
+        def extract_feat(self, x):
+            return torch.nn.functional.avg_pool2d(x, 8)
+
+    torch.manual_seed(0)
+    net = Net()
+    inputs = torch.randn(2, 3, 65, 81)
+    labels = torch.randint(0, 4, (2, 65, 81))
+    labels[:, :3] = 255
+    losses = msc_loss(net, inputs, labels, (0.5, 0.75))
+    assert list(losses) == ["loss_full", "loss_x0.5", "loss_x0.75", "loss_max"]
+
+    def reference(logits):
+        h, w = logits.shape[2:]
+        target = torch.stack([torch.from_numpy(np.asarray(Image.fromarray(lab.numpy().astype(np.float32)).resize(
+            (w, h), resample=Image.NEAREST)).copy()).long() for lab in labels])
+        return torch.nn.functional.cross_entropy(logits, target, ignore_index=255)
+
+    full = net.decode_head(net.extract_feat(inputs))
+    half = net.decode_head(net.extract_feat(torch.nn.functional.interpolate(inputs, size=[32, 40], mode="bilinear")))
+    torch.testing.assert_close(losses["loss_full"], reference(full))
+    torch.testing.assert_close(losses["loss_x0.5"], reference(half))
+    three = net.decode_head(net.extract_feat(torch.nn.functional.interpolate(inputs, size=[48, 60], mode="bilinear")))
+    torch.testing.assert_close(losses["loss_x0.75"], reference(three))
+    up = [torch.nn.functional.interpolate(x, size=full.shape[2:], mode="bilinear") for x in (half, three)]
+    torch.testing.assert_close(losses["loss_max"], reference(torch.maximum(full, torch.maximum(*up))))
