@@ -107,6 +107,7 @@ class SegTrainConfig:
     momentum: float = 0.9
     weight_decay: float = 5e-4
     poly_power: float = 0.9
+    poly_interval: int = 10  # LR_DECAY: the learning rate is updated every 10 iterations
     val_interval: int = 2000
     # evaluation over these scales (and their flips): "mean_prob" averages the softmax; "max_logit" takes the
     # pixel-wise max of the logits, as deeplab-pytorch's MSC model (scales 1.0, 0.5, 0.75) predicts; CRF needs

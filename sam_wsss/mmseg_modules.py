@@ -7,10 +7,12 @@
 - `MSCEncoderDecoder`: deeplab-pytorch's multi-scale-input training (MSC): the network also sees the batch at
   0.5x and 0.75x, and the loss sums cross-entropy on the full-scale, each scaled and the pixel-wise max logits,
   each against labels resized (nearest) to that logit map.
+- `IntervalPolyLR`: deeplab-pytorch's PolynomialLR: lr = base (1 - t / max_iters)^power, updated every
+  `interval` (10) iterations.
 - `CocoObjectDataset`: MS-COCO 2014 as 81-class index PNGs (background + the 80 object classes), the layout
   WSSS code uses for COCO.
 - the `own-run://` checkpoint scheme: resuming from a checkpoint this training wrote itself.
-Importing this module registers all five.
+Importing this module registers all six.
 """
 
 from __future__ import annotations
@@ -21,11 +23,13 @@ import mmcv
 import numpy as np
 import torch
 from mmcv.transforms import BaseTransform
+from mmengine.optim.scheduler.lr_scheduler import LRSchedulerMixin
+from mmengine.optim.scheduler.param_scheduler import PolyParamScheduler
 from mmengine.runner.checkpoint import CheckpointLoader
 from mmseg.datasets import BaseSegDataset
 from mmseg.models.decode_heads.decode_head import BaseDecodeHead
 from mmseg.models.segmentors import EncoderDecoder
-from mmseg.registry import DATASETS, MODELS, TRANSFORMS
+from mmseg.registry import DATASETS, MODELS, PARAM_SCHEDULERS, TRANSFORMS
 from torch import nn
 
 from sam_wsss.classes import COCO_CLASSES, voc_palette
@@ -72,6 +76,22 @@ def msc_loss(model, inputs: torch.Tensor, labels: torch.Tensor, scales: tuple[fl
         target = nn.functional.interpolate(labels[:, None].float(), size=logits.shape[2:], mode="nearest-exact")
         losses[f"loss_{name}"] = nn.functional.cross_entropy(logits, target[:, 0].long(), ignore_index=ignore_index)
     return losses
+
+
+@PARAM_SCHEDULERS.register_module(force=True)
+class IntervalPolyLR(LRSchedulerMixin, PolyParamScheduler):
+    """Before step t+1 (t steps done): base * (1 - (t - t % interval) / (end - begin)) ** power."""
+
+    def __init__(self, optimizer, interval: int = 10, **kwargs) -> None:
+        self.interval = interval
+        self.max_iters = kwargs.get("end", 0) - kwargs.get("begin", 0)  # read by the first step, in __init__
+        if self.max_iters <= 0:
+            raise ValueError(f"IntervalPolyLR needs end > begin, got {kwargs}")
+        super().__init__(optimizer, **kwargs)
+
+    def _get_value(self) -> list[float]:
+        done = self.last_step - self.last_step % self.interval
+        return [base * (1 - done / self.max_iters) ** self.power for base in self.base_values]
 
 
 @MODELS.register_module(force=True)

@@ -130,3 +130,26 @@ def test_msc_training_loss_follows_deeplab_pytorch(voc):
     torch.testing.assert_close(losses["loss_x0.75"], reference(three))
     up = [torch.nn.functional.interpolate(x, size=full.shape[2:], mode="bilinear") for x in (half, three)]
     torch.testing.assert_close(losses["loss_max"], reference(torch.maximum(full, torch.maximum(*up))))
+
+
+def test_poly_schedule_updates_every_ten_iterations_as_deeplab_pytorch(voc):
+    """deeplab-pytorch's PolynomialLR, stepped with the iteration number after each update: the first 10 updates
+    use the base lr, then base * (1 - 10 k / ITER_MAX) ** 0.9 from update 10 k + 1 on."""
+    from mmengine.optim import OptimWrapper
+
+    from sam_wsss.mmseg_modules import IntervalPolyLR
+
+    assert voc.train.poly_interval == 10
+    param = torch.nn.Parameter(torch.zeros(1))
+    optimizer = torch.optim.SGD([{"params": [param], "lr": 2.5e-4}], lr=2.5e-4)
+    scheduler = IntervalPolyLR(OptimWrapper(optimizer), interval=10, power=0.9, begin=0, end=100, by_epoch=False)
+    seen = []
+    for _ in range(35):
+        seen.append(optimizer.param_groups[0]["lr"])
+        optimizer.step()
+        scheduler.step()
+    expected = [2.5e-4 * (1 - 10 * ((k - 1) // 10) / 100) ** 0.9 for k in range(1, 36)]
+    assert seen == pytest.approx(expected, rel=1e-12)
+    from sam_wsss.segtrain import mmseg_config
+
+    assert mmseg_config(voc.train, "pseudo", 21)["param_scheduler"][0]["type"] == "IntervalPolyLR"
