@@ -12,7 +12,8 @@ from shared.trainer import TrainerConfig
 
 def sgd_stage(lr: float, weight_decay: float, max_steps: int, batch_size: int) -> TrainerConfig:
     """SGD with momentum 0.9 and a cosine schedule: the stage recipe used throughout."""
-    return TrainerConfig(max_steps=max_steps, batch_size=batch_size, ckpt_every=max(max_steps // 4, 1),
+    # BatchNorm over the whole global batch on any number of GPUs: one experiment, whatever the machine
+    return TrainerConfig(max_steps=max_steps, batch_size=batch_size, ckpt_every=max(max_steps // 4, 1), sync_batchnorm=True,
                          optim=OptimConfig(name="sgd", lr=lr, momentum=0.9, weight_decay=weight_decay),
                          schedule=ScheduleConfig(name="cosine"), log_every=50)
 

@@ -157,17 +157,16 @@ def pipeline(run: Run, config: Path, overrides: list[str]) -> dict:
                  *overrides]
     cfg = apply_overrides(load_config(config), overrides)
     run.require(required_inputs(cfg), f"python -m sam_wsss.prepare --dataset {cfg.pseudo.data.dataset}")
-    gpus = max(1, local_gpus())
     config_args = ["--config", str(config), *[a for s in overrides for a in ("--set", s)]]
-    # the recipe's batch is over all GPUs: each process takes its share
-    train_args = [*config_args, "--set", f"train.batch_size={max(1, cfg.train.batch_size // gpus)}"]
+    processes, per_process = split_batch(cfg.train.batch_size, local_gpus())
+    train_args = [*config_args, "--set", f"train.batch_size={per_process}"]
     scores = run.out / "pseudo_label_scores.json"
     seconds = {}
     for name, title, cmd in (
             ("generate", "generate pseudo labels", train_command("sam_wsss.generate", config_args)),
             ("evaluate", "score pseudo labels",
              [sys.executable, "-m", "sam_wsss.evaluate", *config_args, "--out", str(scores)]),
-            ("train", "train DeepLab-v2", train_command("sam_wsss.train", train_args))):
+            ("train", "train DeepLab-v2", train_command("sam_wsss.train", train_args, processes=processes))):
         start = time.perf_counter()
         with run.step(title):
             run.sh(cmd)
@@ -182,6 +181,15 @@ def pipeline(run: Run, config: Path, overrides: list[str]) -> dict:
             "ours": trained["miou"], "miou_rule": trained["miou_rule"], "evaluation": trained.get("evaluation"),
             "pseudo_label_miou": pseudo["miou"], "pseudo_label_miou_rule": pseudo["miou_rule"],
             "pseudo_label_images_missing": pseudo["missing"], "seconds": seconds}
+
+
+def split_batch(global_batch: int, gpus: int) -> tuple[int, int]:
+    """(processes, per-process batch) for mmseg, whose batch size is per process: the recipe's global batch is
+    kept on any machine by using the most GPUs it splits over evenly (10 on 8 GPUs: 5 processes of 2)."""
+    from shared.parallel import processes_for_batch
+
+    processes = processes_for_batch(global_batch, gpus)
+    return processes, global_batch // processes
 
 
 def full(run: Run) -> dict:

@@ -72,3 +72,11 @@ def test_stage_schedule_is_cosine_and_keeps_each_groups_lr_ratio() -> None:
     for (h, b), f in zip(seen, factors, strict=True):
         assert h == pytest.approx(0.01 * f) and b == pytest.approx(0.001 * f)
     assert cfg.policy.train.max_steps == stage.max_steps // 2 and cfg.policy.train.optim.weight_decay == 0.001
+
+
+@pytest.mark.parametrize("name", PAPER_CONFIGS)
+def test_every_stage_normalises_over_the_whole_global_batch(name: str) -> None:
+    cfg = load_config(CONFIGS / f"{name}.py")
+    stages = [cfg.finetune, *(section.train for section in (cfg.policy, cfg.members)
+                              if hasattr(section, "train"))]
+    assert stages and all(stage.sync_batchnorm for stage in stages)  # the result must not depend on the GPU count

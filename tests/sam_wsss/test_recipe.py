@@ -153,3 +153,11 @@ def test_poly_schedule_updates_every_ten_iterations_as_deeplab_pytorch(voc):
     from sam_wsss.segtrain import mmseg_config
 
     assert mmseg_config(voc.train, "pseudo", 21)["param_scheduler"][0]["type"] == "IntervalPolyLR"
+
+
+@pytest.mark.parametrize(("gpus", "processes", "per_process"), [(0, 1, 10), (1, 1, 10), (3, 2, 5), (4, 2, 5),
+                                                                (8, 5, 2), (16, 10, 1)])
+def test_the_global_batch_of_ten_is_kept_on_any_number_of_gpus(gpus: int, processes: int, per_process: int) -> None:
+    from sam_wsss.reproduce import split_batch
+
+    assert split_batch(10, gpus) == (processes, per_process)
