@@ -140,3 +140,24 @@ def test_fairseq_nas_samples_per_update_fixes_subnets_and_decodes_the_last_posit
     order = torch.tensor([1, 0])
     reordered = model.encoder.reorder_encoder_out(model.encoder(src), order)
     assert torch.allclose(model.decoder(prev[order], reordered)[0], full[order], atol=1e-6)
+
+
+@pytest.mark.parametrize("kind", ["cosformer", "softmax"])
+def test_mixed_precision_forward_and_backward_as_the_fp16_wmt_recipe(kind) -> None:
+    """The WMT recipe trains in fp16 (fairseq); under CPU bf16 autocast both attentions run forward and backward
+    and stay close to fp32."""
+    model = tiny_supernet().train()
+    arch = TranslationArch(48, 48, [96, 64], [4, 2], [kind, kind], [96, 64], [2, 4], [4, 2], [-1, 1], [kind, kind])
+    src, prev = torch.randint(4, 30, (2, 6)), torch.randint(4, 30, (2, 5))
+    reference = model.eval()(src, prev, arch).float()
+    with torch.autocast("cpu", dtype=torch.bfloat16):
+        out = model(src, prev, arch)
+    assert out.dtype == torch.bfloat16
+    scale = reference.abs().max()
+    assert (out.float() - reference).abs().max() < 0.05 * scale
+    model.train()
+    with torch.autocast("cpu", dtype=torch.bfloat16):
+        loss = model(src, prev, arch).float().logsumexp(-1).mean()
+    loss.backward()
+    grads = [p.grad for p in model.parameters() if p.grad is not None]
+    assert grads and all(torch.isfinite(g).all() for g in grads)
