@@ -145,3 +145,14 @@ def test_gpu_check_reports_dryrun_rows_and_benchmarks(repo_copy: Path, tmp_path:
     assert toy["status"] == "ok" and toy["step_time_s"] == 0.2 and toy["estimate_hours"] == 4.0
     assert toy["estimate_hours_8x"] == 0.5
     assert report["bench"][0]["rows"] == ["toy, 8, 1.000ms, 2.000ms, 2.00"]
+
+
+def test_gpu_check_reports_what_the_budget_left_out(repo_copy: Path, tmp_path: Path) -> None:
+    (repo_copy / "bench" / "zz_toy_bench.py").write_text('print("toy, 8, 1.000ms, 2.000ms, 2.00")\n')
+    out = tmp_path / "gpu"
+    proc = _run([sys.executable, "scripts/gpu/check.py", "--out", str(out), "--papers", NAME, "--bench", "zz_*.py",
+                 "--budget-s", "0", "--runs", str(tmp_path / "runs")], repo_copy)
+    assert proc.returncode == 1, proc.stdout[-3000:] + proc.stderr[-2000:]  # a part that did not run is no pass
+    report = json.loads((out / "gpu_check.json").read_text())
+    assert report["dryrun"] == [{"paper": NAME, "status": "skipped: the check's time budget is spent"}]
+    assert report["bench"][0]["status"].startswith("skipped") and "skipped" in (out / "gpu_check.md").read_text()

@@ -89,7 +89,8 @@ def main(argv: list[str] | None = None) -> int:
         report["dryrun"] += rows
     for path in sorted((ROOT / "bench").glob(args.bench)):
         if left() < 10:
-            report["bench"].append({"benchmark": path.stem, "status": "skipped: the check's time budget is spent"})
+            report["bench"].append({"benchmark": path.stem, "status": "skipped: the check's time budget is spent",
+                                    "rows": []})
             continue
         result = run_benchmark(path, logs, min(args.bench_timeout_s, left()))
         print(f"bench  {path.stem:<28} {result['status']} in {result['seconds']} s", flush=True)

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # `make gpu-check`: the one command a session with a lent GPU runs (within 8 minutes on one H100):
-#   bash scripts/gpu/check.sh [OUT]          # OUT defaults to $OUT, else runs/gpu-check
+#   bash scripts/gpu/check.sh [OUT [check.py flags]]   # OUT defaults to $OUT, else runs/gpu-check
 # When this Python lacks the repository's packages (a bare GPU machine), it installs what
 # `make gpu-wheels` put in .gpu/ into a temporary site folder: the wheels, then mmcv (without its compiled
 # ops) and fairseq built from source with every core. Then scripts/gpu/check.py runs every paper's dryrun
@@ -9,6 +9,7 @@
 set -uo pipefail
 cd "$(dirname "$0")/../.."
 OUT=${1:-${OUT:-runs/gpu-check}}
+shift $(( $# > 0 ? 1 : 0 ))
 PY=${PYTHON:-python3}
 [ -x .venv/bin/python ] && [ -z "${PYTHON:-}" ] && PY=.venv/bin/python
 mkdir -p "$OUT"
@@ -27,4 +28,4 @@ if ! "$PY" -c "import mmengine, fairseq" >/dev/null 2>&1 && [ -d .gpu/wheels ]; 
   export PYTHONPATH="$PWD:$SITE${PYTHONPATH:+:$PYTHONPATH}"
   echo "installed in $(( $(date +%s) - start )) s"
 fi
-exec "$PY" scripts/gpu/check.py --out "$OUT"
+exec "$PY" scripts/gpu/check.py --out "$OUT" "$@"
