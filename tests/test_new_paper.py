@@ -88,13 +88,15 @@ def repo_copy(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 def _run(cmd: list[str], cwd: Path) -> subprocess.CompletedProcess:
-    env = {**os.environ, "PYTHONPATH": str(cwd)}
+    # not the settings of an outer `make test`: a nested make would print its directory changes
+    env = {k: v for k, v in os.environ.items() if k not in ("MAKEFLAGS", "MFLAGS", "MAKELEVEL")}
+    env["PYTHONPATH"] = str(cwd)
     return subprocess.run(cmd, cwd=cwd, capture_output=True, text=True, env=env, timeout=900)
 
 
 def test_make_lists_and_runs_the_new_paper(repo_copy: Path) -> None:
     help_text = _run(["make", "help"], repo_copy).stdout
-    papers_line = help_text.splitlines()[-1]
+    papers_line = next(line for line in help_text.splitlines() if line.startswith("papers:"))
     assert NAME in papers_line and "shared" not in papers_line.split(), help_text
     dry = _run(["make", "-n", NAME, "PROFILE=smoke"], repo_copy)
     assert f"-m {NAME}.reproduce --profile smoke" in dry.stdout, dry.stdout + dry.stderr
