@@ -1,7 +1,7 @@
 """The one timing statistic of every benchmark here, and the one row format.
 
-`compare` times two implementations the way every benchmark does: `repeats` rounds, each running ours and
-the baseline once in alternating order, the median per implementation. Alternating keeps a burst of outside
+`compare` (two implementations) and `median_times` (any number) time the way every benchmark does: `repeats`
+rounds, each running every implementation once in alternating order, the median per implementation. Alternating keeps a burst of outside
 load from landing on one implementation only; the median ignores the rounds it does hit.
 Rows print as `name, size, ours, baseline, ratio` with ratio = baseline / ours (> 1: ours is better).
 """
@@ -32,18 +32,26 @@ def seconds(fn: Callable[[], Any], device: torch.device | str | None = None) -> 
     return time.perf_counter() - start
 
 
+def median_times(fns: dict[str, Callable[[], Any]], repeats: int = 5, warmup: int = 1,
+                 device: torch.device | str | None = None) -> dict[str, float]:
+    """Median seconds of each function over `repeats` rounds, after `warmup` rounds; every round runs each
+    function once, in an order reversed every other round."""
+    for _ in range(warmup):
+        for fn in fns.values():
+            fn()
+    times: dict[str, list[float]] = {name: [] for name in fns}
+    order = list(fns.items())
+    for r in range(repeats):
+        for name, fn in order if r % 2 == 0 else order[::-1]:
+            times[name].append(seconds(fn, device))
+    return {name: statistics.median(t) for name, t in times.items()}
+
+
 def compare(ours: Callable[[], Any], baseline: Callable[[], Any], repeats: int = 5, warmup: int = 1,
             device: torch.device | str | None = None) -> tuple[float, float]:
     """Median seconds of (ours, baseline) over `repeats` alternating rounds, after `warmup` rounds."""
-    for _ in range(warmup):
-        ours()
-        baseline()
-    times: dict[str, list[float]] = {"ours": [], "baseline": []}
-    for r in range(repeats):
-        order = [("ours", ours), ("baseline", baseline)]
-        for name, fn in order if r % 2 == 0 else order[::-1]:
-            times[name].append(seconds(fn, device))
-    return statistics.median(times["ours"]), statistics.median(times["baseline"])
+    medians = median_times({"ours": ours, "baseline": baseline}, repeats, warmup, device)
+    return medians["ours"], medians["baseline"]
 
 
 def ratio(ours: float, baseline: float) -> float:

@@ -13,9 +13,8 @@ from __future__ import annotations
 
 import argparse
 import os
-import statistics
 import sys
-import time
+from functools import partial
 from pathlib import Path
 
 import torch
@@ -23,6 +22,9 @@ import torch.nn.functional as F
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
+
+from timing import median_times  # noqa: E402
 
 from tnn.tno import Tno  # noqa: E402
 
@@ -114,7 +116,6 @@ def interleaved_times(impls: list[str], n: int, mode: str, args: argparse.Namesp
     """Median ms per step; the implementations alternate within each repeat, so that load from other
     processes on a shared machine hits all of them alike."""
     device = torch.device("cuda" if torch.cuda.is_available() else "cpu")
-    sync = torch.cuda.synchronize if device.type == "cuda" else (lambda: None)
     cases = {}
     for impl in impls:
         fn, x = build(impl, n, args.channels, args.batch, device)
@@ -122,15 +123,9 @@ def interleaved_times(impls: list[str], n: int, mode: str, args: argparse.Namesp
             fn.eval()  # inference, as the forward rows report (no dropout, no autograd)
         step(fn, x, mode)  # warm-up
         cases[impl] = (fn, x)
-    times: dict[str, list[float]] = {impl: [] for impl in impls}
-    for _ in range(args.repeats):
-        for impl, (fn, x) in cases.items():
-            sync()
-            start = time.perf_counter()
-            step(fn, x, mode)
-            sync()
-            times[impl].append(time.perf_counter() - start)
-    return {impl: 1000 * statistics.median(t) for impl, t in times.items()}
+    medians = median_times({impl: partial(step, fn, x, mode) for impl, (fn, x) in cases.items()}, args.repeats,
+                           warmup=0, device=device)  # each case has had its warm-up step above
+    return {impl: 1000 * t for impl, t in medians.items()}
 
 
 def main() -> None:
