@@ -81,15 +81,9 @@ def example_loss(model: torch.nn.Module, cfg, device: torch.device) -> torch.Ten
         return soft_target_loss(model(images), mixup_target(label, m.num_classes, 1.0, cfg.smoothing))
     model_cfg = getattr(cfg, "model", cfg)
     if isinstance(model_cfg, TnnLRAConfig):
-        from shared.lra.tasks import get_task
+        from shared.lra.train import example_loss as lra_example_loss
 
-        task = get_task(cfg.data.task)
-        n = cfg.data.max_length or task.seq_len
-        tokens = torch.randint(1, task.vocab_size, (2, n), device=device)
-        mask = torch.zeros(2, n, dtype=torch.bool, device=device)
-        label = torch.randint(task.num_classes, (2,), device=device)
-        logits = model(tokens, mask, tokens, mask) if task.dual else model(tokens, mask)
-        return torch.nn.functional.cross_entropy(logits, label)
+        return lra_example_loss(model, cfg.data, device)
     if isinstance(model_cfg, TnnVitConfig):
         images = torch.randn(2, model_cfg.in_chans, model_cfg.image_size, model_cfg.image_size, device=device)
         label = torch.randint(model_cfg.num_classes, (2,), device=device)

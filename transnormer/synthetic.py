@@ -75,12 +75,6 @@ def example_loss(model: torch.nn.Module, cfg, device: torch.device) -> torch.Ten
         chosen = torch.rand(2, n, device=device) < cfg.data.mask_prob
         target = torch.where(chosen, tokens[:, :n], torch.full_like(tokens[:, :n], IGNORE))
         return lm_loss(model, {"tokens": tokens[:, :n], "target": target})[0]
-    from shared.lra.tasks import get_task
+    from shared.lra.train import example_loss as lra_example_loss
 
-    task = get_task(cfg.data.task)
-    n = cfg.data.max_length or task.seq_len
-    tokens = torch.randint(1, task.vocab_size, (2, n), device=device)
-    mask = torch.zeros(2, n, dtype=torch.bool, device=device)
-    label = torch.randint(task.num_classes, (2,), device=device)
-    logits = model(tokens, mask, tokens, mask) if task.dual else model(tokens, mask)
-    return torch.nn.functional.cross_entropy(logits, label)
+    return lra_example_loss(model, cfg.data, device)

@@ -60,6 +60,18 @@ class LRAConfig:
     train: TrainerConfig = field(default_factory=TrainerConfig)
 
 
+def example_loss(model: torch.nn.Module, data: DataConfig, device: torch.device) -> torch.Tensor:
+    """The classification loss of an LRA classifier on one generated batch of 2 at the task's length, inputs made on
+    `device` (the dual encoder gets the same document twice): what every paper's meta-device check runs."""
+    task = get_task(data.task)
+    n = data.max_length or task.seq_len
+    tokens = torch.randint(1, task.vocab_size, (2, n), device=device)
+    mask = torch.zeros(2, n, dtype=torch.bool, device=device)
+    label = torch.randint(task.num_classes, (2,), device=device)
+    logits = model(tokens, mask, tokens, mask) if task.dual else model(tokens, mask)
+    return F.cross_entropy(logits, label)
+
+
 def prepare_generated_listops(cfg: DataConfig) -> None:
     if not cfg.generate_listops or listops_path(cfg.data_dir, "test").is_file():
         return
