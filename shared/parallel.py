@@ -20,6 +20,8 @@ import torch
 import torch.distributed as dist
 from torch.nn.modules.batchnorm import _BatchNorm
 
+from shared.norms import TokensLast
+
 # ----------------------------------------------------------------------------------------------
 # loss normalisers that count over the batch
 
@@ -144,6 +146,14 @@ def _plain_batch_norm(bn: _BatchNorm, x: torch.Tensor) -> torch.Tensor:
     return _BatchNorm.forward(bn, x)
 
 
+class _TokenGlobalBatchNorm(TokensLast, GlobalBatchNorm):
+    """GlobalBatchNorm on (..., C) tokens: what a TokenBatchNorm becomes off CUDA."""
+
+
+class _TokenSyncBatchNorm(TokensLast, torch.nn.SyncBatchNorm):
+    """torch.nn.SyncBatchNorm on (..., C) tokens: what a TokenBatchNorm becomes on CUDA."""
+
+
 _PLAIN_FORWARDS = {_BatchNorm.forward, torch.nn.BatchNorm1d.forward, torch.nn.BatchNorm2d.forward,
                    torch.nn.BatchNorm3d.forward, torch.nn.SyncBatchNorm.forward, GlobalBatchNorm.forward}
 
@@ -151,25 +161,36 @@ _PLAIN_FORWARDS = {_BatchNorm.forward, torch.nn.BatchNorm1d.forward, torch.nn.Ba
 def convert_sync_batchnorm(model: torch.nn.Module, device: torch.device | None = None) -> torch.nn.Module:
     """Replace every BatchNorm layer of `model` by one that uses the whole global batch's statistics.
 
-    On CUDA: torch.nn.SyncBatchNorm (fused kernels); elsewhere: GlobalBatchNorm. Parameters and
-    running statistics are kept. Returns the converted model (the root itself if it is a BatchNorm).
+    On CUDA: torch.nn.SyncBatchNorm (fused kernels); elsewhere: GlobalBatchNorm. A channels-last
+    BatchNorm (`shared.norms.TokensLast`, e.g. TokenBatchNorm) keeps its layout. Parameters (the same
+    objects), running statistics and module names are kept, so state dicts load either way. Returns
+    the converted model (the root itself if it is a BatchNorm).
     """
     custom = [name or type(model).__name__ for name, m in model.named_modules()
-              if isinstance(m, _BatchNorm) and type(m).forward not in _PLAIN_FORWARDS]
+              if isinstance(m, _BatchNorm) and type(m).forward not in _PLAIN_FORWARDS and not isinstance(m, TokensLast)]
     if custom:
         # the replacement runs BatchNorm's own forward: a subclass's reshaping around it would be lost
         raise ValueError(f"cannot synchronise BatchNorm subclasses with their own forward ({', '.join(custom)}): "
-                         f"make them reshape outside the BatchNorm module, or leave train.sync_batchnorm off")
+                         f"make them reshape outside the BatchNorm module (or use shared.norms.TokensLast), "
+                         f"or leave train.sync_batchnorm off")
     device = device or next((p.device for p in model.parameters()), torch.device("cpu"))
-    if device.type == "cuda":
-        return torch.nn.SyncBatchNorm.convert_sync_batchnorm(model)
-    return _convert_to_global(model)
+    return _convert(model, cuda=device.type == "cuda")
 
 
-def _convert_to_global(module: torch.nn.Module) -> torch.nn.Module:
+def _synchronised_class(module: _BatchNorm, cuda: bool) -> type[_BatchNorm] | None:
+    if isinstance(module, (GlobalBatchNorm, torch.nn.SyncBatchNorm)):
+        return None  # already synchronised
+    tokens = isinstance(module, TokensLast)
+    if cuda:
+        return _TokenSyncBatchNorm if tokens else torch.nn.SyncBatchNorm
+    return _TokenGlobalBatchNorm if tokens else GlobalBatchNorm
+
+
+def _convert(module: torch.nn.Module, cuda: bool) -> torch.nn.Module:
     out = module
-    if isinstance(module, _BatchNorm) and not isinstance(module, (GlobalBatchNorm, torch.nn.SyncBatchNorm)):
-        out = GlobalBatchNorm(module.num_features, module.eps, module.momentum, module.affine, module.track_running_stats)
+    cls = _synchronised_class(module, cuda) if isinstance(module, _BatchNorm) else None
+    if cls is not None:
+        out = cls(module.num_features, module.eps, module.momentum, module.affine, module.track_running_stats)
         if module.affine:  # the same Parameter objects: an optimizer built before still holds them
             out.weight = module.weight
             out.bias = module.bias
@@ -177,8 +198,10 @@ def _convert_to_global(module: torch.nn.Module) -> torch.nn.Module:
         out.running_var = module.running_var
         out.num_batches_tracked = module.num_batches_tracked
         out.training = module.training
+        if hasattr(module, "qconfig"):
+            out.qconfig = module.qconfig
     for name, child in module.named_children():
-        out.add_module(name, _convert_to_global(child))
+        out.add_module(name, _convert(child, cuda))
     return out
 
 

@@ -174,7 +174,8 @@ LRA_ROWS: dict[str, LraRow] = {
 
 def lra_config(task: str) -> LRAConfig:
     """The TNN encoder on one LRA task, sized and optimised as script_lra.py; steps = epochs x examples / batch.
-    Schedule: cosine with warmup (OpenNLPLab/lra); the original's cosine spans 50,000 steps, ours the run."""
+    Schedule: cosine with warmup (OpenNLPLab/lra); the original's cosine spans 50,000 steps, ours the run.
+    BatchNorm over the whole batch on any number of processes: the script's `synbatch` on 2-8 GPUs."""
     if task not in LRA_ROWS:
         raise ValueError(f"unknown LRA task {task!r}; expected one of {', '.join(LRA_ROWS)}")
     r = LRA_ROWS[task]
@@ -187,7 +188,7 @@ def lra_config(task: str) -> LRAConfig:
                            two_d=r.two_d, pooling=r.pooling, mlp_dim=2 * d),
         train=TrainerConfig(
             max_steps=r.epochs * r.train_examples // r.batch_size, batch_size=r.batch_size, log_every=100,
-            ckpt_every=2000, optim=OptimConfig(name="adamw", lr=r.lr, weight_decay=r.weight_decay),
+            ckpt_every=2000, sync_batchnorm=True, optim=OptimConfig(name="adamw", lr=r.lr, weight_decay=r.weight_decay),
             schedule=ScheduleConfig(name="cosine", warmup_steps=r.warmup_steps),
         ),
     )

@@ -17,15 +17,7 @@ from __future__ import annotations
 import torch
 from torch import nn
 
-from shared.norms import SimpleRMSNorm
-
-
-class TokenBatchNorm(nn.BatchNorm1d):
-    """BatchNorm over the channels of (b, n, d) tokens: the `synbatch` norm of the LRA scripts
-    (convert with nn.SyncBatchNorm.convert_sync_batchnorm for several GPUs)."""
-
-    def forward(self, x: torch.Tensor) -> torch.Tensor:
-        return super().forward(x.reshape(-1, x.shape[-1])).reshape(x.shape)
+from shared.norms import SimpleRMSNorm, TokenBatchNorm
 
 
 def build_norm(kind: str, dim: int) -> nn.Module:

@@ -208,6 +208,7 @@ def lra_experiment(task: str, variant: Literal["t1", "t2"]) -> TransNormerLRACon
                            dropout=r.dropout, mlp_dim=r.embed_dim, pooling="last" if task == "pathfinder" else "mean")
     train = TrainerConfig(
         max_steps=50_000, batch_size=r.batch_size, log_every=100, ckpt_every=2000, eval_every=5000,
+        sync_batchnorm=True,  # the script's `synbatch` over the whole batch, on 2-8 GPUs
         optim=OptimConfig(name="adamw", lr=r.lr, weight_decay=0.0),
         schedule=ScheduleConfig(name="cosine", warmup_steps=r.warmup_steps),
     )

@@ -20,6 +20,7 @@ import torch.nn.functional as F
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
 from shared.distributed import init_distributed, mean_over_processes, shutdown  # noqa: E402
+from shared.norms import TokenBatchNorm  # noqa: E402
 from shared.optim import OptimConfig  # noqa: E402
 from shared.parallel import all_gather_with_grad, convert_sync_batchnorm  # noqa: E402
 from shared.rng import seed_everything  # noqa: E402
@@ -31,18 +32,19 @@ GLOBAL_BATCH = 8
 
 
 class TwoTower(torch.nn.Module):
-    """An image tower (conv, BatchNorm2d) and an audio tower (linear, BatchNorm1d) into one embedding space."""
+    """An image tower (conv, BatchNorm2d) and an audio tower (linear, TokenBatchNorm over frames) into one space."""
 
     def __init__(self) -> None:
         super().__init__()
         self.image = torch.nn.Sequential(
             torch.nn.Conv2d(3, 8, 3, padding=1, bias=False), torch.nn.BatchNorm2d(8), torch.nn.ReLU(),
             torch.nn.AdaptiveAvgPool2d(1), torch.nn.Flatten(), torch.nn.Linear(8, 6))
-        self.audio = torch.nn.Sequential(torch.nn.Linear(10, 12, bias=False), torch.nn.BatchNorm1d(12), torch.nn.Tanh(),
-                                         torch.nn.Linear(12, 6))
+        # audio as (batch, frames, features) tokens: BatchNorm over the channels of every frame (TokenBatchNorm)
+        self.audio = torch.nn.Sequential(torch.nn.Linear(10, 12, bias=False), TokenBatchNorm(12), torch.nn.Tanh())
+        self.audio_head = torch.nn.Linear(12, 6)
 
     def forward(self, img: torch.Tensor, aud: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
-        return F.normalize(self.image(img), dim=-1), F.normalize(self.audio(aud), dim=-1)
+        return F.normalize(self.image(img), dim=-1), F.normalize(self.audio_head(self.audio(aud).mean(1)), dim=-1)
 
 
 class Clips(torch.utils.data.Dataset):
@@ -50,7 +52,7 @@ class Clips(torch.utils.data.Dataset):
         g = torch.Generator().manual_seed(7)
         # offsets and scales far from BatchNorm's identity, so per-share statistics differ from the batch's
         self.img = 2.0 + 3.0 * torch.randn(n, 3, 5, 5, generator=g)
-        self.aud = torch.randn(n, 10, generator=g) * torch.linspace(0.5, 4.0, 10) - 1.5
+        self.aud = torch.randn(n, 4, 10, generator=g) * torch.linspace(0.5, 4.0, 10) - 1.5
         self.target = torch.randn(n, generator=g)
 
     def __len__(self) -> int:

@@ -4,6 +4,7 @@ their gradients; and a batch that does not split over the processes is refused w
 
 from __future__ import annotations
 
+import copy
 import os
 import subprocess
 import sys
@@ -13,6 +14,7 @@ import pytest
 import torch
 
 from shared.distributed import DistInfo
+from shared.norms import TokenBatchNorm
 from shared.parallel import (
     BatchPlanError,
     GlobalBatchNorm,
@@ -57,16 +59,19 @@ def test_loss_gradients_and_running_statistics_equal_one_process(runs: dict) -> 
         close(b["buffers"], a["buffers"])
     assert 0.5 < one[0]["logged"]["loss"] < 20
     assert all(float(g.abs().max()) > 1e-3 for g in one[0]["grads"].values()), "every parameter gets a gradient"
-    bn_var = one[1]["buffers"]["image.1.running_var"]
-    assert float((bn_var - 1).abs().max()) > 0.5, "the running statistics moved far from their start"
+    for name in ("image.1.running_var", "audio.1.running_var"):  # BatchNorm2d and the channels-last TokenBatchNorm
+        bn_var = one[1]["buffers"][name]
+        assert float((bn_var - 1).abs().max()) > 0.5, f"{name}: the running statistics moved far from their start"
 
 
 def test_the_batch_is_one_where_unsynchronised_batchnorm_differs(runs: dict) -> None:
     """Control: without SyncBN the same two-process run does not match, so the test above can fail."""
     one, unsynced = runs[1]["synced"][0], runs[2]["unsynced"][0]
     assert unsynced["logged"]["loss"] != pytest.approx(one["logged"]["loss"], rel=1e-3)
-    with pytest.raises(AssertionError):
-        close(unsynced["buffers"], one["buffers"])
+    for prefix in ("image.1.", "audio.1."):  # each BatchNorm, the token one included, needs the synchronisation
+        with pytest.raises(AssertionError):
+            close({k: v for k, v in unsynced["buffers"].items() if k.startswith(prefix)},
+                  {k: v for k, v in one["buffers"].items() if k.startswith(prefix)})
 
 
 def test_trainer_with_sync_batchnorm_trains_the_one_process_model(runs: dict) -> None:
@@ -129,3 +134,20 @@ def test_a_batchnorm_subclass_with_its_own_forward_is_refused_not_silently_repla
     assert type(model[1]) is TokenNorm
     twice = convert_sync_batchnorm(convert_sync_batchnorm(torch.nn.Sequential(torch.nn.BatchNorm1d(4))))
     assert isinstance(twice[0], GlobalBatchNorm)
+
+
+def test_a_token_batchnorm_keeps_its_channels_last_layout_and_its_state_dict() -> None:
+    model = torch.nn.Sequential(torch.nn.Linear(3, 4), TokenBatchNorm(4, momentum=0.2))
+    before = {k: v.clone() for k, v in model.state_dict().items()}
+    x = 3.0 + 2.0 * torch.randn(5, 7, 3)  # (batch, tokens, features)
+    reference = copy.deepcopy(model)
+    convert_sync_batchnorm(model)
+    assert isinstance(model[1], GlobalBatchNorm) and isinstance(model[1], TokenBatchNorm.__mro__[1])
+    assert model.state_dict().keys() == before.keys()
+    y, y_ref = model(x), reference(x)  # one process: the token statistics, not those of dim 1
+    assert y.shape == (5, 7, 4)
+    torch.testing.assert_close(y, y_ref)
+    torch.testing.assert_close(model[1].running_mean, reference[1].running_mean)
+    assert float(y.mean((0, 1)).abs().max()) < 1e-5, "normalised over batch and tokens, per channel"
+    cuda = convert_sync_batchnorm(copy.deepcopy(reference), torch.device("cuda"))  # the class only: runs on no GPU
+    assert isinstance(cuda[1], torch.nn.SyncBatchNorm) and isinstance(cuda[1], TokenBatchNorm.__mro__[1])

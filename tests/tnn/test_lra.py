@@ -4,7 +4,9 @@ from dataclasses import replace
 
 import pytest
 import torch
+from torch.nn.modules.batchnorm import _BatchNorm
 
+from shared.parallel import GlobalBatchNorm, convert_sync_batchnorm, count_batchnorm
 from tnn.config import lra_config
 from tnn.layers import Gtu2d
 from tnn.lra import build_tnn_classifier
@@ -57,3 +59,22 @@ def test_image_classifier_mixes_patches_along_both_axes():
     Tw, Th = gtu.tno.toeplitz_matrix(4), gtu.tno_h.toeplitz_matrix(4)
     ref = torch.einsum("ewv,bhve->bhwe", Tw, grid) + torch.einsum("ehg,bgwe->bhwe", Th, grid)
     assert torch.allclose(gtu.mix(v), ref.reshape(1, 16, -1), atol=1e-5)
+
+
+@pytest.mark.parametrize("task", TASKS)
+def test_every_lra_recipe_synchronises_its_token_batchnorm(task):
+    """script_lra.py's `synbatch` on 2-8 GPUs normalises over the whole batch: the config asks for it, and
+    every token BatchNorm of the encoder converts, keeping its (b, n, d) layout and its state-dict keys."""
+    cfg = lra_config(task)
+    assert cfg.train.sync_batchnorm
+    small = replace(cfg.model, embed_dim=8, num_layers=1, rpe_dim=4, mlp_dim=8)
+    model = build_tnn_classifier(task, small, 64).eval()
+    tokens = torch.randint(1, 10, (2, 64))
+    mask = torch.zeros(2, 64, dtype=torch.bool)
+    args = (tokens, mask, tokens, mask) if task == "retrieval" else (tokens, mask)
+    before, keys = model(*args), model.state_dict().keys()
+    assert count_batchnorm(model) >= 2 * small.num_layers  # the token mixer's and the channel mixer's norms
+    convert_sync_batchnorm(model)
+    assert all(isinstance(m, GlobalBatchNorm) for m in model.modules() if isinstance(m, _BatchNorm))
+    assert model.state_dict().keys() == keys
+    torch.testing.assert_close(model(*args), before)
