@@ -15,7 +15,8 @@ The harness owns the rest:
 - the flags: --profile, --out (default runs/<paper>/<profile>), --data-root, --weights-root, --fresh/--resume;
 - the fresh-run rule: smoke and dryrun start fresh, full resumes what its folder holds; a fresh run empties the
   folder (only a folder this harness made, which holds its marker) but keeps `data/`, the generated data;
-- the console: one line per step of the pipeline (`run.step`), every detail in `<out>/log.txt`;
+- the console: one line per step of the pipeline (`run.step`), every detail in `<out>/log.txt`; on a terminal
+  a command's newest output line (its progress bar) is shown in place while it runs, then cleared;
 - the results: the profile's dict goes to `<out>/results.json`, its table to `<out>/results.md`. A dict with
   `rows` (a list of dicts) is shown as that table; otherwise its scalar entries are.
 A missing dataset or weight file stops the run with exit status 2 and the command that prepares it (`run.require`).
@@ -39,6 +40,7 @@ from typing import Any, TextIO
 from shared import paths
 from shared.results import markdown_table
 from shared.runlog import merge_results
+from shared.status_line import StatusLine
 
 MARKER = ".reproduce"  # written into every output folder the harness makes; only such folders are ever emptied
 LOG_FILE = "log.txt"
@@ -102,15 +104,28 @@ class Run:
         self.say(f"{name} done in {time.perf_counter() - start:.1f} s")
 
     def sh(self, cmd: Sequence[str], env: dict[str, str] | None = None) -> None:
-        """Run a command with its output appended to the log; on failure, show the output's tail."""
+        """Run a command with its output appended to the log; on a terminal its newest line (a progress bar)
+        is shown in place while it runs. On failure, show the output's tail."""
         self.log("+ " + " ".join(map(str, cmd)))
-        with self.log_path.open("a") as log:
-            proc = subprocess.run(list(map(str, cmd)), stdout=log, stderr=subprocess.STDOUT,
-                                  env={**os.environ, **(env or {})})
-        if proc.returncode != 0:
-            tail = self.log_path.read_text().splitlines()[-30:]
+        status = StatusLine(self.console, prefix="  ") if self.console.isatty() else None
+        # unbuffered children: their lines reach the log (and the status line) as they are written
+        child_env = {**os.environ, "PYTHONUNBUFFERED": "1", **(env or {})}
+        with self.log_path.open("ab") as log:
+            proc = subprocess.Popen(list(map(str, cmd)), stdout=subprocess.PIPE, stderr=subprocess.STDOUT, env=child_env)
+            try:
+                for chunk in iter(lambda: proc.stdout.read1(1 << 16), b""):
+                    log.write(chunk)
+                    log.flush()
+                    if status:
+                        status.feed(chunk)
+            finally:
+                returncode = proc.wait()
+                if status:
+                    status.clear()
+        if returncode != 0:
+            tail = self.log_path.read_text(errors="replace").splitlines()[-30:]
             print("\n".join(tail), file=self.console)
-            raise StepFailed(f"{cmd[0]} exited with status {proc.returncode}; see {self.log_path}")
+            raise StepFailed(f"{cmd[0]} exited with status {returncode}; see {self.log_path}")
 
     def require(self, files: Sequence[Path], prepare: str) -> None:
         """Stop with the prepare command when any of `files` is missing."""

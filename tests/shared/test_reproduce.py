@@ -3,6 +3,7 @@ the dryrun row's arithmetic; the golden comparison's refusals."""
 
 from __future__ import annotations
 
+import io
 import json
 import sys
 from pathlib import Path
@@ -132,3 +133,32 @@ def test_seeded_state_dict_is_reproducible_and_sized_for_order_one_activations()
     assert all(a[k].equal(b[k]) for k in a) and not a["0.weight"].equal(seeded_state_dict(spec, 4)["0.weight"])
     assert 0.5 < a["0.weight"].std().item() * 256**0.5 < 1.5  # fan-in scaled
     assert a["1.running_var"].min() >= 0.5 and a["1.num_batches_tracked"].dtype == torch.int64
+
+
+class Terminal(io.StringIO):
+    def isatty(self) -> bool:
+        return True
+
+
+CHILD = """import sys, time
+print('epoch 1 loss 2.0')
+for p in (10, 50, 100):
+    sys.stderr.write(f'\\rtrain {p}%|\\x1b[32m###\\x1b[0m|'); sys.stderr.flush(); time.sleep(0.3)
+sys.stderr.write('\\n')
+"""
+
+
+def test_a_commands_progress_is_shown_in_place_on_a_terminal_and_all_of_it_is_logged(tmp_path: Path) -> None:
+    shown = {}
+    for name, console in (("terminal", Terminal()), ("pipe", io.StringIO())):
+        out = tmp_path / name
+        out.mkdir()
+        run = Run("toy", "smoke", out, tmp_path, tmp_path, True, console=console)
+        run.sh([sys.executable, "-c", CHILD])
+        log = (out / LOG_FILE).read_bytes().decode()  # bytes: read_text would turn \r into \n
+        assert "epoch 1 loss 2.0" in log and "\rtrain 100%" in log, "everything the command wrote is logged"
+        shown[name] = console.getvalue()
+    # the bar's states rewrite one line in place (its colour codes removed), then the line is cleared
+    assert "\r  train 50%|###|\x1b[K" in shown["terminal"] and shown["terminal"].endswith("\r\x1b[K")
+    assert "\n" not in shown["terminal"], "no console line of its own"
+    assert shown["pipe"] == "", "off a terminal (CI, a redirected console) the command stays in the log"
