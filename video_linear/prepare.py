@@ -1,7 +1,9 @@
-"""Download and lay out Kinetics-400/600 as the reader expects (cannot run offline; needs the videos).
+"""Lay out Kinetics-400/600 or Something-Something v2 as the reader expects (needs the downloaded videos).
 
     python -m video_linear.prepare --dataset kinetics400 --root data/kinetics400 --videos /path/to/k400 \\
         --annotations /path/to/k400/annotations
+    python -m video_linear.prepare --dataset ssv2 --videos /path/to/20bn-something-something-v2 \\
+        --annotations /path/to/labels                  (video_linear/prepare_ssv2.py)
 
 Sources: the Kinetics-400/600 annotation CSVs (https://github.com/cvdfoundation/kinetics-dataset,
 columns `label,youtube_id,time_start,time_end,split`) and the clips themselves (CVDF mirror, or
@@ -55,10 +57,12 @@ def write_lists(annotations: Path, videos: Path, root: Path) -> dict[str, int]:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--dataset", choices=["kinetics400", "kinetics600"], default="kinetics400")
+    parser.add_argument("--dataset", choices=["kinetics400", "kinetics600", "ssv2"], default="kinetics400")
     parser.add_argument("--root", type=Path, default=None, help="where to write (default data/<dataset>)")
-    parser.add_argument("--videos", type=Path, help="folder holding the downloaded clips (train/, validate/)")
-    parser.add_argument("--annotations", type=Path, help="folder holding train.csv and validate.csv")
+    parser.add_argument("--videos", type=Path, help="folder holding the downloaded clips (Kinetics: train/, validate/; "
+                        "SSv2: <id>.webm)")
+    parser.add_argument("--annotations", type=Path, help="folder holding the annotation files (Kinetics: train.csv, "
+                        "validate.csv; SSv2: labels.json, train.json, validation.json)")
     args = parser.parse_args(argv)
     if args.videos is None or args.annotations is None:
         print(__doc__)
@@ -66,6 +70,17 @@ def main(argv: list[str] | None = None) -> int:
               "(sources above), then pass --videos and --annotations", file=sys.stderr)
         return 2
     args.root = args.root or paths.dataset(args.dataset)
+    if args.dataset == "ssv2":
+        from video_linear.data import DataError
+        from video_linear.prepare_ssv2 import write_lists as write_ssv2_lists
+
+        try:
+            counts = write_ssv2_lists(args.annotations, args.videos, args.root)
+        except DataError as err:
+            print(f"error: {err}", file=sys.stderr)
+            return 1
+        print(f"ssv2: wrote {counts} under {args.root}")
+        return 0
     counts = write_lists(args.annotations, args.videos, args.root)
     print(f"{args.dataset}: wrote {counts} under {args.root}")
     return 0
