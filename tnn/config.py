@@ -92,7 +92,7 @@ class LMConfig:
 def wikitext103_alm_config() -> LMConfig:
     """OpenNLPLab/Tnn train_alm.sh on fairseq-evo: 128 x 512 tokens per update, 50k updates, fairseq's
     `adam` (0.9, 0.98) whose weight decay 0.2 is decoupled and applies to every parameter (AdamW with
-    decay_1d_params), lr 5e-4, inverse_sqrt after 4000 warmup updates, clip-norm 1.0, fp32."""
+    decay_1d_params), lr 5e-4, inverse_sqrt after 4000 warmup updates from 1e-7, clip-norm 1.0, fp32."""
     return LMConfig(
         data=DataConfig(tokens_per_sample=512, eval_batch_size=8),
         model=alm_config(vocab_size=50264),
@@ -100,7 +100,8 @@ def wikitext103_alm_config() -> LMConfig:
             max_steps=50_000, batch_size=128, clip_grad_norm=1.0, precision="fp32", log_every=100, ckpt_every=2000,
             optim=OptimConfig(name="adamw", lr=5e-4, betas=(0.9, 0.98), eps=1e-8, weight_decay=0.2,
                               decay_1d_params=True),
-            schedule=ScheduleConfig(name="inverse_sqrt", warmup_steps=4000),
+            # warm-up from train_alm.sh's --warmup-init-lr 1e-7
+            schedule=ScheduleConfig(name="inverse_sqrt", warmup_steps=4000, warmup_start_ratio=1e-7 / 5e-4),
         ),
     )
 

@@ -108,14 +108,15 @@ class LMExperiment:
 
 def alm_experiment(variant: Literal["t1", "t2"]) -> LMExperiment:
     """OpenNLPLab/Transnormer train_alm.sh: adam (0.9, 0.98), weight decay 0.01 (decoupled, on every
-    parameter, as fairseq's Adam), lr 5e-4, inverse_sqrt with 8000 warmup updates, 512 tokens per sample,
+    parameter, as fairseq's Adam), lr 5e-4, inverse_sqrt with 8000 warmup updates from 1e-7, 512 tokens per sample,
     128 samples per update (8 per GPU x update_freq), 100k updates, no clipping, dropout 0.1, fp32."""
     t2 = variant == "t2"
     model = TransNormerConfig(kernel="1+elu" if t2 else "elu", diag_softmax=t2)
     train = TrainerConfig(
         max_steps=100_000, batch_size=128, log_every=100, ckpt_every=2000, eval_every=10_000,
         optim=OptimConfig(name="adamw", lr=5e-4, weight_decay=0.01, betas=(0.9, 0.98), eps=1e-8, decay_1d_params=True),
-        schedule=ScheduleConfig(name="inverse_sqrt", warmup_steps=8000),
+        # warm-up from train_alm.sh's --warmup-init-lr 1e-7
+        schedule=ScheduleConfig(name="inverse_sqrt", warmup_steps=8000, warmup_start_ratio=1e-7 / 5e-4),
     )
     return LMExperiment("alm", DataConfig(), model, train)
 

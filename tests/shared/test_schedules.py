@@ -3,33 +3,16 @@
 from __future__ import annotations
 
 import math
-from types import SimpleNamespace
 
 import pytest
 import torch
 
 from shared.schedules import ScheduleConfig, build_scheduler, lr_multiplier
-
-
-def fairseq_lrs(scheduler_cls, steps: int, **cfg) -> list[float]:
-    """The LR fairseq uses for each update: its trainer calls step_update(num_updates) before each one."""
-    from fairseq.optim.fairseq_optimizer import FairseqOptimizer
-
-    optimizer = FairseqOptimizer(SimpleNamespace())
-    optimizer._optimizer = torch.optim.SGD([torch.nn.Parameter(torch.zeros(1))], lr=cfg["lr"][0])
-    scheduler = scheduler_cls(SimpleNamespace(**cfg), optimizer)
-    return [scheduler.step_update(update) for update in range(steps)]
+from shared.testing import fairseq_lrs, schedule_lrs
 
 
 def ours(cfg: ScheduleConfig, lr: float, steps: int) -> list[float]:
-    optimizer = torch.optim.SGD([torch.nn.Parameter(torch.zeros(1))], lr=lr)
-    scheduler = build_scheduler(optimizer, cfg, steps)
-    out = []
-    for _ in range(steps):
-        out.append(optimizer.param_groups[0]["lr"])
-        optimizer.step()
-        scheduler.step()
-    return out
+    return schedule_lrs(cfg, lr, steps)
 
 
 def test_inverse_sqrt_matches_fairseq() -> None:

@@ -11,6 +11,7 @@ import torch
 
 from shared.lm import eval_lm_perplexity
 from shared.optim import build_optimizer
+from shared.testing import fairseq_lrs, schedule_lrs
 from tnn import recipe
 from tnn.config import alm_config, wikitext103_alm_config
 from tnn.data import import_fairseq
@@ -61,6 +62,18 @@ def test_paper_config_trains_in_fp32_with_train_alm_sh_numbers() -> None:
     assert (t.precision, t.batch_size, t.max_steps, t.clip_grad_norm) == ("fp32", 128, 50_000, 1.0)
     assert (t.optim.lr, t.optim.betas, t.optim.weight_decay, t.schedule.warmup_steps) == (5e-4, (0.9, 0.98), 0.2, 4000)
     assert cfg.data.tokens_per_sample == 512 and cfg.data.data_root.endswith("wikitext-103/bin/gpt2")
+
+
+def test_paper_schedule_equals_fairseqs_inverse_sqrt_from_its_warmup_init_lr() -> None:
+    """train_alm.sh: --lr-scheduler inverse_sqrt --warmup-updates 4000 --warmup-init-lr 1e-07, update by update."""
+    from fairseq.optim.lr_scheduler.inverse_square_root_schedule import InverseSquareRootSchedule
+
+    t = wikitext103_alm_config().train
+    steps = t.schedule.warmup_steps + 200
+    theirs = fairseq_lrs(InverseSquareRootSchedule, steps, lr=[5e-4], warmup_updates=4000, warmup_init_lr=1e-7)
+    got = schedule_lrs(t.schedule, t.optim.lr, steps, t.max_steps)
+    assert got[0] == pytest.approx(1e-7, rel=1e-9)
+    assert got == pytest.approx(theirs, rel=1e-9, abs=1e-15)
 
 
 def test_fairseq_commands_are_the_original_scripts() -> None:
