@@ -36,9 +36,9 @@ def recipe_training(batch_size: int, betas: tuple[float, float], find_unused_par
         max_steps=140_000, batch_size=batch_size, precision="fp32", log_every=100, eval_every=10_000,
         ckpt_every=2_000, find_unused_parameters=find_unused_parameters,
         optim=OptimConfig(name="adam", lr=1e-3, betas=betas, weight_decay=0.05),
-        # fairseq's cosine schedule decays from --max-lr 1e-3 to --lr 1e-6 (the yml's `lr`); its `min-lr: 1e-07`
-        # only stops training early, which a 140k-update cosine never reaches
-        schedule=ScheduleConfig(name="cosine", warmup_steps=976, min_lr_ratio=1e-3),
+        # fairseq's cosine schedule warms up from --warmup-init-lr 1e-6, then decays from --max-lr 1e-3 to --lr 1e-6
+        # (the yml's `lr`); its `min-lr: 1e-07` only stops training early, which a 140k-update cosine never reaches
+        schedule=ScheduleConfig(name="cosine", warmup_steps=976, min_lr_ratio=1e-3, warmup_start_ratio=1e-3),
     )
 
 

@@ -6,6 +6,7 @@ import pytest
 
 from nas_efficient.configs._common import SUBNET_S, cifar10_subnet, cifar10_supernet
 from nas_efficient.model import count_parameters
+from shared.testing import fairseq_lrs, schedule_lrs
 
 
 def test_supernet_recipe() -> None:
@@ -15,6 +16,20 @@ def test_supernet_recipe() -> None:
     assert (t.max_steps, t.schedule.warmup_steps, t.precision, t.find_unused_parameters) == (140_000, 976, "fp32", True)
     # the cosine floor is fairseq's --lr (1e-6 in supernet-S.yml), not --min-lr (a stopping threshold)
     assert t.optim.lr * t.schedule.min_lr_ratio == pytest.approx(1e-6)
+
+
+@pytest.mark.parametrize("config", [cifar10_supernet, cifar10_subnet])
+def test_schedule_equals_fairseqs_cosine_with_the_yml_flags(config) -> None:
+    """supernet-S.yml and supnet.yml: lr-scheduler cosine, warmup-updates 976, warmup-init-lr 1e-6, max-lr 1e-3,
+    lr 1e-6, max-update 140000; every update's LR (fairseq 0.12 names the yml's max-lr `lr` and its lr `min-lr`)."""
+    from fairseq.optim.lr_scheduler.cosine_lr_scheduler import CosineLRSchedule
+
+    t = config().train
+    theirs = fairseq_lrs(CosineLRSchedule, t.max_steps, lr=[1e-3], min_lr=1e-6, warmup_init_lr=1e-6, warmup_updates=976,
+                         max_update=140_000, t_mult=1.0, lr_period_updates=-1, lr_shrink=0.1)
+    got = schedule_lrs(t.schedule, t.optim.lr, t.max_steps)
+    assert got[0] == pytest.approx(1e-6) and got[976] == pytest.approx(1e-3)
+    assert got == pytest.approx(theirs, rel=1e-9, abs=1e-15)
 
 
 def test_subnet_retraining_recipe_is_supnet_yml() -> None:
