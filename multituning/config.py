@@ -145,6 +145,7 @@ DESIGN_GUESSES = (
     "of the training set)",
     "backbone: ResNet-50 from torchvision's ImageNet weights (IMAGENET1K_V1)",
     "optimisation: SGD momentum 0.9, batch 64, cosine decay; members lr 0.01 wd 1e-4; policy lr 0.01 wd 1e-3",
-    "length: members about 50 epochs (Aircraft, DTD, Cars), 10 (CIFAR-10), 8 (Fashion-MNIST); policy half",
+    "length: members 5,000 (Aircraft), 3,000 (DTD), 6,400 (Cars), 7,800 (CIFAR-10), 7,500 (Fashion-MNIST) steps of "
+    "64 images (about 50, 50, 50, 10, 8 epochs of the full training sets); policy half as many steps",
     "images: random-resized crop 224 + flip for training; resize 256 + center crop 224 for testing",
 )

@@ -11,13 +11,12 @@ from pathlib import Path
 
 import torch
 
+from multituning.data import DATASETS
 from shared import dryrun as measure
 from shared.reproduce import Run
 
 NUM_CLASSES = {"fgvc_aircraft": 100, "dtd": 47, "stanford_cars": 196, "cifar10": 10, "fashion_mnist": 10}
 
-# the recipe's steps (configs/*.py: finetune_steps per member, half of it for the policy) and batch
-RECIPE_STEPS = {"fgvc_aircraft": 5000, "dtd": 3000, "stanford_cars": 5000, "cifar10": 7800, "fashion_mnist": 7500}
 RECIPE_BATCH = 64
 # ResNet-50 (torchvision: 25,557,032 parameters with its 1000-class head) and SpotTune's agent without its output
 # layer (1,164,448): the reference count of 3 members with a C-class head and a 3-way policy
@@ -59,7 +58,7 @@ def overrides(datasets_steps: int = STEPS, batch: int = BATCH) -> list[str]:
     return sets + ["data.num_workers=0", "data.eval_batch_size=8"]
 
 
-def dryrun(run: Run, datasets: tuple[str, ...] = tuple(RECIPE_STEPS), steps: int = STEPS,
+def dryrun(run: Run, datasets: tuple[str, ...] = DATASETS, steps: int = STEPS,
            extra: tuple[str, ...] = ()) -> dict:
     """`extra`: further --set overrides (the tests shrink the image size with them)."""
     from multituning.configs._common import RESNET50_WEIGHTS
@@ -83,12 +82,13 @@ def dryrun(run: Run, datasets: tuple[str, ...] = tuple(RECIPE_STEPS), steps: int
                                                        *[a for s in [*overrides(steps), *extra] for a in ("--set", s)]]),
                    env=env)
         results = json.loads((run_dir / "results.json").read_text())
+        recipe = load_config(config)
         with torch.device("meta"):
-            parameters = sum(p.numel() for p in build_model(load_config(config)).parameters())
+            parameters = sum(p.numel() for p in build_model(recipe).parameters())
         times = [t for stage in sorted(run_dir.glob("finetune_*")) for t in measure.step_times_from_run(stage, BATCH)]
         rows.append(measure.row(
             f"{name}: one member's fine-tuning step", device, parameters, times, BATCH, RECIPE_BATCH,
-            3 * RECIPE_STEPS[name] + RECIPE_STEPS[name] // 2,
+            3 * recipe.finetune.max_steps + recipe.policy.train.max_steps,  # the paper config's, not the dryrun's
             reference_parameters=3 * (RESNET50_TRUNK + 2049 * NUM_CLASSES[name]) + POLICY_TRUNK + 257 * 3,
             reference_source="torchvision ResNet-50 trunk x 3 with a C-class head each + SpotTune's agent, K=3",
             notes="parameters: the 3 members and the policy; estimate: the 3 members' steps + the policy's "

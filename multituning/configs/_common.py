@@ -21,7 +21,8 @@ RESNET50_WEIGHTS = ("torchvision", "resnet50-0676ba61.pth")
 
 
 def paper_config(dataset: str, finetune_steps: int, batch_size: int = 64, workers: int = 8) -> AMFConfig:
-    """`finetune_steps` per member (about 50 epochs on the small sets, 8-10 on CIFAR-10 / Fashion-MNIST)."""
+    """`finetune_steps` per member (about 50 epochs of the full training set on the small sets, 8-10 on
+    CIFAR-10 / Fashion-MNIST; more of the members' share when a held-out split feeds the policy), half for the policy."""
     finetune = replace(sgd_stage(0.01, 1e-4, finetune_steps, batch_size), num_workers=workers)
     policy_stage = replace(sgd_stage(0.01, 0.001, finetune_steps // 2, batch_size), num_workers=workers)
     return AMFConfig(
