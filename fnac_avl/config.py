@@ -40,6 +40,13 @@ class DataConfig:
     # a second test list on the same data and annotations (the unheard classes of the heard/unheard split)
     extra_testset: Literal["", "vggss_unheard"] = ""
     extra_test_csv: str = ""
+    # the test set the checkpoint is selected on, when it is not the reported one: every released train_*.sh
+    # passes --testset flickr, so a VGG-Sound training keeps the epoch of the best Flickr-SoundNet test cIoU
+    # (its metrics are logged as flickr_cIoU, ...; train.select_metric names them)
+    select_testset: Literal["", "flickr"] = ""
+    select_test_root: str = ""
+    select_test_csv: str = ""
+    select_test_annotations: str = ""
     image_size: int = 224
     eval_batch_size: int = 32
     interpolation: Literal["bicubic", "bilinear"] = "bicubic"  # heatmap upsampling (train.py validate: bicubic)

@@ -14,6 +14,7 @@ original's train.py `validate`; `--set data.interpolation=bilinear` for test.py'
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import json
 from pathlib import Path
 
@@ -48,13 +49,15 @@ def evaluate_model(model: torch.nn.Module, dataset: AudioVisualDataset, batch_si
 
 
 def test_sets(cfg: DataConfig) -> dict[str, AudioVisualDataset]:
-    fmt = box_format(cfg.testset)
-    sets = {cfg.testset: (cfg.test_csv, cfg.testset)}
+    """The reported test set first, then the extra list on its data, then the selection set (if any)."""
+    sets = {cfg.testset: (cfg.test_root, cfg.test_csv, cfg.test_annotations)}
     if cfg.extra_testset:
-        sets[cfg.extra_testset] = (cfg.extra_test_csv, cfg.extra_testset)
-    return {name: AudioVisualDataset(test_clips(ts, cfg.test_root, csv_path, cfg.test_annotations), train=False,
-                                     image_size=cfg.image_size, box_format=fmt, cache=cfg.cache)
-            for name, (csv_path, ts) in sets.items()}
+        sets[cfg.extra_testset] = (cfg.test_root, cfg.extra_test_csv, cfg.test_annotations)
+    if cfg.select_testset and cfg.select_testset not in sets:
+        sets[cfg.select_testset] = (cfg.select_test_root, cfg.select_test_csv, cfg.select_test_annotations)
+    return {name: AudioVisualDataset(test_clips(name, root, csv_path, annotations), train=False,
+                                     image_size=cfg.image_size, box_format=box_format(name), cache=cfg.cache)
+            for name, (root, csv_path, annotations) in sets.items()}
 
 
 def evaluate_all(model: torch.nn.Module, sets: dict[str, AudioVisualDataset], cfg: DataConfig) -> dict[str, float]:
@@ -138,7 +141,9 @@ def main(argv: list[str] | None = None) -> None:
         model = build_model(cfg)
         load_checkpoint_into(model, args.checkpoint)
         results = {}
-        for i, (name, ds) in enumerate(test_sets(cfg.data).items()):
+        # the reported test sets only: the set training selected its checkpoint on is not needed here
+        reported = dataclasses.replace(cfg.data, select_testset="")
+        for i, (name, ds) in enumerate(test_sets(reported).items()):
             heat, gts = predict(model, ds, cfg.data.eval_batch_size, cfg.data.interpolation)
             results[name] = localization_scores(heat, gts)
             if args.object_weights:

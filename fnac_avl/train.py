@@ -77,7 +77,7 @@ def run(cfg: FNACConfig, run_dir: str | Path, resume: bool = True) -> dict:
     best = trainer.selector.best.metrics if trainer.selector.enabled and trainer.selector.best else None
     chosen = best or last
     summary = {"metric": "cIoU", "ours": chosen.get("cIoU"), "baseline": baseline["cIoU"],
-               "checkpoint": "best test cIoU (the original's rule)" if best else "last",
+               "checkpoint": f"best {train_cfg.select_metric} (the original's rule)" if best else "last",
                **{k: v for k, v in chosen.items()}, **{f"last_{k}": v for k, v in last.items()},
                **{f"untrained_{k}": v for k, v in baseline.items()},
                "train_clips": len(train_set), **{f"{k}_clips": len(v) for k, v in tests.items()},

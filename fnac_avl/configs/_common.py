@@ -1,7 +1,7 @@
 """The paper's setting (original train_*.sh): Adam 1e-4, weight decay 1e-4, batch 256 on one GPU, 30 epochs,
 5 warmup epochs, FNAC weights 100/100/100, tau 0.03, image dropout 0.9, ImageNet-initialised image encoder;
-the test set scored after every epoch and its best cIoU's checkpoint kept (the original's best.pth: a
-selection on the test set).
+the Flickr-SoundNet test set scored after every epoch and its best cIoU's checkpoint kept (the original's
+best.pth: a selection on a test set; every released script passes --testset flickr, VGG-Sound trainings too).
 
 On several GPUs the recipe stays the one-GPU run: the global batch stays 256 (reproduce picks a process count
 that divides it), the loss sees all 256 clips (features gathered across processes) and BatchNorm normalises
@@ -38,12 +38,17 @@ def paper_config(trainset: str, testset: str, **loss_switches: bool) -> FNACConf
     else:
         test = dict(test_root=f"{vgg}/vggss_test", test_csv=f"{vgg}/metadata/{testset}_test.csv",
                     test_annotations=f"{vgg}/metadata/vggss.json")
+    # every released train_*.sh scores (and keeps best.pth by) the Flickr-SoundNet test set, whatever the
+    # training data; a run reported on VGG-SS therefore selects on Flickr's test cIoU
+    select = {} if testset == "flickr" else dict(
+        select_testset="flickr", select_test_root=f"{flickr}/test", select_test_csv=f"{flickr}/metadata/flickr_test.csv",
+        select_test_annotations=f"{flickr}/test/Annotations")
     cfg = FNACConfig(
         data=DataConfig(train_root=train_root, image_ext=ext, subset_list=subset, testset=testset,
-                        interpolation="bicubic", **test),
+                        interpolation="bicubic", **test, **select),
         model=ModelConfig(image_weights=str(paths.weights(*IMAGENET_RESNET18))),
-        train=dataclasses.replace(default_train(), select_metric="cIoU", select_mode="max", select_split="test",
-                                   select_ties="later"),  # the original saves when cIoU >= best
+        train=dataclasses.replace(default_train(), select_metric="flickr_cIoU" if select else "cIoU", select_mode="max",
+                                  select_split="test", select_ties="later"),  # the original saves when cIoU >= best
     )
     return dataclasses.replace(cfg, loss=dataclasses.replace(cfg.loss, **loss_switches))
 

@@ -39,7 +39,14 @@ def test_parameter_count_and_recipe(path):
         assert cfg.epochs == 30 and cfg.loss.warmup_epochs == 5 and cfg.model.tau == 0.03
         assert cfg.model.dropout_img == 0.9 and cfg.model.dropout_aud == 0.0
         assert cfg.data.interpolation == "bicubic"  # train.py validate, the evaluation best.pth is chosen by
-        assert cfg.train.select_metric == "cIoU" and cfg.train.select_split == "test"
+        # every released train_*.sh passes --testset flickr: the checkpoint is the best Flickr test epoch's
+        if cfg.data.testset == "flickr":
+            assert cfg.train.select_metric == "cIoU" and not cfg.data.select_testset
+        else:
+            assert cfg.train.select_metric == "flickr_cIoU" and cfg.data.select_testset == "flickr"
+            assert cfg.data.select_test_csv.endswith("flickr_soundnet/metadata/flickr_test.csv")
+            assert cfg.data.select_test_annotations.endswith("flickr_soundnet/test/Annotations")
+        assert cfg.train.select_split == "test"
         assert cfg.train.select_ties == "later"  # the original: `if cIoU >= best_cIoU`
         assert cfg.train.sync_batchnorm and cfg.loss.gather_negatives  # the one-GPU batch on any GPU count
         assert cfg.model.image_weights.endswith("torchvision/resnet18-f37072fd.pth")

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import xml.etree.ElementTree as ET
 
 import numpy as np
 import pytest
@@ -57,3 +58,31 @@ def test_margin_check():
     check_margin({"ours": 0.4, "baseline": 0.1, "mean_cIoU": 0.35, "untrained_mean_cIoU": 0.25})
     with pytest.raises(SystemExit, match="did not learn"):
         check_margin({"ours": 0.12, "baseline": 0.1, "mean_cIoU": 0.35, "untrained_mean_cIoU": 0.25})
+
+
+def test_a_vggss_run_keeps_the_epoch_of_the_best_flickr_test_cIoU(tmp_path):
+    """The released scripts pass --testset flickr to every training: a run reported on VGG-SS selects its
+    checkpoint by the Flickr test set's cIoU, and reports VGG-SS's scores of that epoch."""
+    root = tmp_path / "data"
+    cfg = tiny_config(root, select_metric="flickr_cIoU", select_mode="max", select_split="test", select_ties="later")
+    cfg = dataclasses.replace(cfg, epochs=3, data=dataclasses.replace(
+        cfg.data, select_testset="flickr", select_test_root=f"{root}/flickr_test",
+        select_test_csv=f"{root}/metadata/flickr_test.csv", select_test_annotations=f"{root}/flickr_test_anno"))
+    out = run(cfg, tmp_path / "run", resume=False)
+    assert list(out["_tests"]) == ["vggss", "flickr"] and out["flickr_clips"] == 4
+    evals = [r for r in read_metrics(tmp_path / "run") if r["split"] == "eval"]
+    assert sorted({r["step"] for r in evals}) == [2, 4, 6] and all("flickr_cIoU" in r and "cIoU" in r for r in evals)
+    best = max(evals, key=lambda r: (r["flickr_cIoU"], r["step"]))  # ties to the later epoch
+    results = json.loads((tmp_path / "run" / "results.json").read_text())
+    assert results["best_step"] == best["step"] and results["checkpoint"] == "best flickr_cIoU (the original's rule)"
+    assert results["ours"] == pytest.approx(best["cIoU"]) and results["flickr_cIoU"] == pytest.approx(best["flickr_cIoU"])
+    assert len({round(r["flickr_cIoU"], 6) for r in evals}) > 1, "the epochs differ, so the rule decides"
+    # the selection set is read with Flickr's rule: one annotator's box counts half (VGG-SS's union would give 1)
+    xml = next((root / "flickr_test_anno").glob("*.xml"))
+    tree = ET.parse(xml)
+    boxes = tree.getroot().find("bbs")
+    boxes.remove(boxes.findall("bbox")[1])
+    tree.write(xml)
+    flickr = evaluate.test_sets(cfg.data)["flickr"]
+    item = flickr[[c.id for c in flickr.clips].index(xml.stem)]
+    assert float(item["gt_map"].max()) == 0.5
