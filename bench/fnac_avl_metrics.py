@@ -1,4 +1,4 @@
-"""cIoU/AUC evaluation: fnac_avl.metrics (batched, np.partition) against the original's per-image loop
+"""cIoU/AUC evaluation: fnac_avl.metrics (one pass per image with np.partition) against the original's per-image loop
 (utils.Evaluator with a full np.sort per image for the median threshold, reimplemented here as the
 reference), on the same random heatmaps and box maps. Prints `name, size, ours, baseline, ratio` rows
 (bench/timing.py: median of alternating repeats; ratio = baseline / ours).

@@ -1,4 +1,4 @@
-"""Smoke run: the generated colour/tone dataset (fnac_avl.synthetic), ResNet-18-shaped encoders at 1/4 width,
+"""Smoke run: the generated colour/tone dataset (fnac_avl.synthetic), ResNet-18-shaped encoders at 1/8 width,
 64-pixel frames, on CPU in about a minute. Same data readers, losses, trainer and metrics as the paper
 configs; only sizes, the learning rate and the schedule of the FNAC terms shrink; the last checkpoint is kept.
 """
