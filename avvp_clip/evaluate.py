@@ -1,6 +1,6 @@
 """Audio-visual video parsing scores of a checkpoint, or of a predictions file, on LLP val or test.
 
-    python -m avvp_clip.evaluate --checkpoint runs/avvp_clip/vpl_full/best_model.pt --data-root data/llp [--split test]
+    python -m avvp_clip.evaluate --checkpoint runs/avvp_clip/full/vpl_full/best_model.pt --data-root data/llp [--split test]
     python -m avvp_clip.evaluate --checkpoint MMIL_Net.pt --data-root data/llp        # an original HAN checkpoint
     python -m avvp_clip.evaluate --predictions preds.npz --data-root data/llp
     python -m avvp_clip.evaluate --clip-threshold 0.04 --data-root data/llp   # the CLIP pseudo labels themselves

@@ -125,7 +125,8 @@ class AVLFormer(nn.Module):
         """The original's training objective from the logits of `forward` on a batch of
         `favd.tensorize.CaptionTensorizer` items (kept apart from forward so DDP wraps only forward)."""
         eps = self.cfg.label_smoothing
-        # autoregressive: the logit at position i predicts token i + 1 of the unmasked text; [PAD] (id 0) ignored
+        # autoregressive: the logit at position i predicts `output_token_ids[i]`, token i + 1 of the text as the
+        # tensorizer's `lm_targets` reads it (default: the masked list, as the original); [PAD] (id 0) ignored
         lm_loss = F.cross_entropy(logits.float().transpose(1, 2), batch["output_token_ids"], ignore_index=0,
                                   label_smoothing=eps)
         # masked LM: KL to a smoothed one-hot at the masked positions. The original selects the masked rows
