@@ -69,11 +69,11 @@ def full(run: Run) -> dict:
                                                                      ("ours", "top5_acc", "parameters")}}]}
 
 
-# A GPU runs the paper configs as they are, at a global batch of 4 split over the GPUs (the recipe's is 32).
-# This 2-core CPU cannot: the first paper-size K400 update at batch 1 took 267 s here (load average ~14), and
-# lvit_v2 has no smaller official variant. So on CPU the model keeps 1 of its 12 blocks and the test 1 of its temporal views (2 for
-# Charades, whose view spacing needs two); every input shape (16 frames of 224 px, 17 x 17 tokens, 512 wide)
-# stays the paper's.
+# A GPU runs the paper configs as they are, at a global batch of 4 split over the GPUs (the recipe's is 32). This
+# 2-core CPU cannot: the first paper-size K400 update at batch 1 took 267 s here (load average ~14), and lvit_v2
+# has no smaller official variant. So on CPU the model keeps 1 of its 12 blocks and the test 1 of its temporal
+# views (2 for Charades, whose view spacing needs two); every input shape (16 frames of 224 px, 17 x 17 tokens,
+# 512 wide) stays the paper's.
 DRYRUN_STEPS = 2
 
 
