@@ -6,7 +6,7 @@ import pytest
 
 from nas_efficient.configs._common import SUBNET_S, cifar10_subnet, cifar10_supernet
 from nas_efficient.model import count_parameters
-from shared.testing import fairseq_lrs, schedule_lrs
+from tests.lr_schedules import fairseq_lrs, schedule_lrs
 
 
 def test_supernet_recipe() -> None:

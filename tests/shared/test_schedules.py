@@ -8,7 +8,7 @@ import pytest
 import torch
 
 from shared.schedules import ScheduleConfig, build_scheduler, lr_multiplier
-from shared.testing import fairseq_lrs, schedule_lrs
+from tests.lr_schedules import fairseq_lrs, schedule_lrs
 
 
 def ours(cfg: ScheduleConfig, lr: float, steps: int) -> list[float]:

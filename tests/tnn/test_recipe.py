@@ -11,7 +11,7 @@ import torch
 
 from shared.lm import eval_lm_perplexity
 from shared.optim import build_optimizer
-from shared.testing import fairseq_lrs, schedule_lrs
+from tests.lr_schedules import fairseq_lrs, schedule_lrs
 from tnn import recipe
 from tnn.config import alm_config, wikitext103_alm_config
 from tnn.data import import_fairseq

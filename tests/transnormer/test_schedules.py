@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from shared.config import load_config
-from shared.testing import fairseq_lrs, schedule_lrs
+from tests.lr_schedules import fairseq_lrs, schedule_lrs
 
 
 @pytest.mark.parametrize("variant", ["t1", "t2"])
