@@ -16,16 +16,17 @@ Needs fairseq-fixed 0.12.3.1 and einops.
 from __future__ import annotations
 
 import argparse
-import importlib
 import logging
 import math
-import re
-import subprocess
 import sys
 import tempfile
 from pathlib import Path
 
 import torch
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[2]))  # tests/, for its helpers (a site package is named `tests`)
+
+from original_code import scratch_package  # noqa: E402
 
 COMMIT = "38fa81f2"
 FILES = {
@@ -48,18 +49,9 @@ IMPORTS = [
 ]
 
 
-def original_package(git_dir: Path, folder: Path):
-    package = folder / "evo_tnn_golden"
-    package.mkdir()
-    (package / "__init__.py").write_text("")
-    for name, path in FILES.items():
-        text = subprocess.run(["git", "--git-dir", str(git_dir), "show", f"{COMMIT}:{path}"], check=True,
-                              capture_output=True, text=True).stdout
-        for pattern, repl in IMPORTS:
-            text = re.sub(pattern, repl, text)
-        (package / name).write_text(text)
-    sys.path.insert(0, str(folder))
-    return {name[:-3]: importlib.import_module(f"evo_tnn_golden.{name[:-3]}") for name in FILES}
+def original_package(git_dir: Path, folder: Path) -> dict:
+    load = scratch_package(git_dir, COMMIT, FILES, IMPORTS, folder, "evo_tnn_golden")
+    return {name[:-3]: load(name[:-3]) for name in FILES}
 
 
 def layer_args(dim: int, rpe_dim: int, causal: bool) -> argparse.Namespace:

@@ -12,13 +12,14 @@ pointed at each other; nothing of them is kept. Needs einops and fairseq-fixed 0
 
 from __future__ import annotations
 
-import importlib
 import json
-import re
-import subprocess
 import sys
 import tempfile
 from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[2]))  # tests/, for its helpers (a site package is named `tests`)
+
+from original_code import scratch_package  # noqa: E402
 
 COMMIT = "38fa81f2"
 FILES = {
@@ -40,17 +41,7 @@ def main() -> None:
     git_dir = Path(sys.argv[1])
     out = {}
     with tempfile.TemporaryDirectory() as tmp:
-        package = Path(tmp) / "evo_tnn_scratch"
-        package.mkdir()
-        (package / "__init__.py").write_text("")
-        for name, path in FILES.items():
-            text = subprocess.run(["git", "--git-dir", str(git_dir), "show", f"{COMMIT}:{path}"], check=True,
-                                  capture_output=True, text=True).stdout
-            for pattern, repl in IMPORTS:
-                text = re.sub(pattern, repl, text)
-            (package / name).write_text(text)
-        sys.path.insert(0, tmp)
-        gtu_v2 = importlib.import_module("evo_tnn_scratch.gtu_v2")
+        gtu_v2 = scratch_package(git_dir, COMMIT, FILES, IMPORTS, Path(tmp), "evo_tnn_scratch")("gtu_v2")
         for name, use_decay in (("tnn_v2_no_decay", False), ("tnn_v2_decay_99_pre", True)):
             gtu = gtu_v2.GtuV2(embed_dim=16, num_heads=1, causal=True, expand_ratio=3, use_decay=use_decay,
                                rpe_layers=6, rpe_embedding=8, gamma=0.99)

@@ -19,14 +19,15 @@ for t1 and t2 the padded `tokens` (2 x 20, right padding of 7 and 0) and the ori
 from __future__ import annotations
 
 import argparse
-import importlib
-import re
-import subprocess
 import sys
 import tempfile
 from pathlib import Path
 
 import torch
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[2]))  # tests/, for its helpers (a site package is named `tests`)
+
+from original_code import scratch_package  # noqa: E402
 
 COMMIT = "38fa81f2"
 FILES = {
@@ -52,18 +53,8 @@ IMPORTS = [  # package-relative imports of the original -> the flat scratch pack
 PAD = 1
 
 
-def scratch_package(git_dir: Path, folder: Path) -> object:
-    package = folder / "evo_scratch"
-    package.mkdir()
-    (package / "__init__.py").write_text("")
-    for name, path in FILES.items():
-        text = subprocess.run(["git", "--git-dir", str(git_dir), "show", f"{COMMIT}:{path}"], check=True,
-                              capture_output=True, text=True).stdout
-        for pattern, repl in IMPORTS:
-            text = re.sub(pattern, repl, text)
-        (package / name).write_text(text)
-    sys.path.insert(0, str(folder))
-    return importlib.import_module("evo_scratch.norm_attention_layer")
+def original_module(git_dir: Path, folder: Path) -> object:
+    return scratch_package(git_dir, COMMIT, FILES, IMPORTS, folder, "evo_scratch")("norm_attention_layer")
 
 
 def decoder_layer_args(variant: str, index: int, layers: int) -> argparse.Namespace:
@@ -168,7 +159,7 @@ def main() -> None:
     cases = torch.load(here / "fairseq_evo_outputs.pt", map_location="cpu", weights_only=False)
     out = {}
     with tempfile.TemporaryDirectory() as tmp:
-        module = scratch_package(args.git_dir, Path(tmp))
+        module = original_module(args.git_dir, Path(tmp))
         for variant in ("t1", "t2"):
             checks = {f"lm_{variant}": (original_lm_logits(module, cases[f"lm_{variant}"], variant),
                                         cases[f"lm_{variant}"]["logits"]),
