@@ -89,3 +89,12 @@ def assert_close_to_golden(actual: torch.Tensor | np.ndarray, expected: torch.Te
     diff = (actual - expected).abs().max().item()
     assert diff <= rel_tol * scale, f"{name}: max abs diff {diff:.3g} > {rel_tol} x golden scale {scale:.3g}"
 
+
+def assert_tensors_close(actual: dict[str, torch.Tensor], expected: dict[str, torch.Tensor], rtol: float = 1e-5) -> None:
+    """The same keys, and each tensor within `rtol` of its expected value, also in absolute terms relative to
+    that tensor's own largest magnitude (at least 1e-3): gradients and statistics of any scale compare alike."""
+    assert actual.keys() == expected.keys()
+    for key, exp in expected.items():
+        exp = exp.double()
+        atol = rtol * max(float(exp.abs().max()), 1e-3)
+        torch.testing.assert_close(actual[key].double(), exp, rtol=rtol, atol=atol, msg=key)

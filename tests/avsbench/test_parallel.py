@@ -12,6 +12,8 @@ from pathlib import Path
 import pytest
 import torch
 
+from shared.testing import assert_tensors_close
+
 WORKER = Path(__file__).with_name("parallel_worker.py")
 ENV = {**os.environ, "OMP_NUM_THREADS": "1", "PYTHONUNBUFFERED": "1"}
 TWO = [sys.executable, "-m", "torch.distributed.run", "--standalone", "--nproc_per_node=2"]
@@ -36,24 +38,17 @@ def runs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, dict]:
     return out
 
 
-def _close(actual: dict, expected: dict, rtol: float) -> None:
-    assert actual.keys() == expected.keys()
-    for key, exp in expected.items():
-        atol = rtol * max(float(exp.abs().max()), 1e-3)
-        torch.testing.assert_close(actual[key].double(), exp.double(), rtol=rtol, atol=atol, msg=key)
-
-
 @pytest.mark.parametrize("avm", ["kl", "vv"])
 def test_two_processes_equal_one(runs: dict, avm: str) -> None:
     one, two = runs[f"one_{avm}"], runs[f"two_{avm}"]
     assert two["logged"]["loss"] == pytest.approx(one["logged"]["loss"], rel=1e-5)
     assert two["logged"]["avm"] == pytest.approx(one["logged"]["avm"], rel=1e-5)
     assert one["logged"]["avm"] > 0.01 and one["buffers"], "the AVM term and BatchNorm are exercised"
-    _close(two["grads"], one["grads"], rtol=1e-4)
-    _close(two["buffers"], one["buffers"], rtol=1e-5)
+    assert_tensors_close(two["grads"], one["grads"], rtol=1e-4)
+    assert_tensors_close(two["buffers"], one["buffers"], rtol=1e-5)
 
 
 def test_without_sync_batchnorm_the_runs_differ(runs: dict) -> None:
     """Control: the batch is one where per-process BatchNorm changes the result, so the test above can fail."""
     with pytest.raises(AssertionError):
-        _close(runs["two_kl_unsynced"]["buffers"], runs["one_kl"]["buffers"], rtol=1e-5)
+        assert_tensors_close(runs["two_kl_unsynced"]["buffers"], runs["one_kl"]["buffers"], rtol=1e-5)

@@ -12,6 +12,8 @@ from pathlib import Path
 import pytest
 import torch
 
+from shared.testing import assert_tensors_close
+
 WORKER = Path(__file__).with_name("parallel_worker.py")
 ENV = {**os.environ, "OMP_NUM_THREADS": "1", "PYTHONUNBUFFERED": "1"}
 TWO = [sys.executable, "-m", "torch.distributed.run", "--standalone", "--nproc_per_node=2"]
@@ -30,20 +32,13 @@ def runs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, dict]:
     return out
 
 
-def _close(actual: dict, expected: dict, rtol: float) -> None:
-    assert actual.keys() == expected.keys()
-    for key, exp in expected.items():
-        atol = rtol * max(float(exp.abs().max()), 1e-3)
-        torch.testing.assert_close(actual[key].double(), exp.double(), rtol=rtol, atol=atol, msg=key)
-
-
 def test_two_processes_equal_one(runs: dict) -> None:
     one, two = runs["one"], runs["two"]
     for term in ("loss", "contrastive", "fns_audio", "tne", "fns_image"):
         assert two["logged"][term] == pytest.approx(one["logged"][term], rel=1e-5), term
     assert one["logged"]["fns_audio"] > 1e-3 and one["buffers"], "the FNAC terms and BatchNorm are exercised"
-    _close(two["grads"], one["grads"], rtol=1e-4)
-    _close(two["buffers"], one["buffers"], rtol=1e-5)
+    assert_tensors_close(two["grads"], one["grads"], rtol=1e-4)
+    assert_tensors_close(two["buffers"], one["buffers"], rtol=1e-5)
 
 
 def test_without_gathering_the_loss_sees_fewer_negatives(runs: dict) -> None:

@@ -23,6 +23,7 @@ from shared.parallel import (
     processes_for_batch,
     usable_process_counts,
 )
+from shared.testing import assert_tensors_close
 from shared.trainer import Trainer, TrainerConfig
 
 WORKER = Path(__file__).with_name("parallel_worker.py")
@@ -43,20 +44,12 @@ def runs(tmp_path_factory: pytest.TempPathFactory) -> dict[int, dict]:
     return {n: torch.load(root / f"p{n}.pt", weights_only=False) for n in procs}
 
 
-def close(actual: dict, expected: dict, rtol: float = 1e-5) -> None:
-    assert actual.keys() == expected.keys()
-    for key in expected:
-        exp = expected[key].double()
-        atol = rtol * max(float(exp.abs().max()), 1e-3)  # relative to the tensor's own scale
-        torch.testing.assert_close(actual[key].double(), exp, rtol=rtol, atol=atol, msg=key)
-
-
 def test_loss_gradients_and_running_statistics_equal_one_process(runs: dict) -> None:
     one, two = runs[1]["synced"], runs[2]["synced"]
     for step, (a, b) in enumerate(zip(one, two, strict=True)):
         assert b["logged"] == pytest.approx(a["logged"], rel=1e-6), f"step {step}"
-        close(b["grads"], a["grads"])
-        close(b["buffers"], a["buffers"])
+        assert_tensors_close(b["grads"], a["grads"])
+        assert_tensors_close(b["buffers"], a["buffers"])
     assert 0.5 < one[0]["logged"]["loss"] < 20
     assert all(float(g.abs().max()) > 1e-3 for g in one[0]["grads"].values()), "every parameter gets a gradient"
     for name in ("image.1.running_var", "audio.1.running_var"):  # BatchNorm2d and the channels-last TokenBatchNorm
@@ -70,15 +63,15 @@ def test_the_batch_is_one_where_unsynchronised_batchnorm_differs(runs: dict) -> 
     assert unsynced["logged"]["loss"] != pytest.approx(one["logged"]["loss"], rel=1e-3)
     for prefix in ("image.1.", "audio.1."):  # each BatchNorm, the token one included, needs the synchronisation
         with pytest.raises(AssertionError):
-            close({k: v for k, v in unsynced["buffers"].items() if k.startswith(prefix)},
-                  {k: v for k, v in one["buffers"].items() if k.startswith(prefix)})
+            assert_tensors_close({k: v for k, v in unsynced["buffers"].items() if k.startswith(prefix)},
+                                 {k: v for k, v in one["buffers"].items() if k.startswith(prefix)})
 
 
 def test_trainer_with_sync_batchnorm_trains_the_one_process_model(runs: dict) -> None:
     one, two = runs[1]["trainer"], runs[2]["trainer"]
     assert len(one["losses"]) == 6
     assert two["losses"] == pytest.approx(one["losses"], rel=1e-5)
-    close(two["state"], one["state"], rtol=1e-4)
+    assert_tensors_close(two["state"], one["state"], rtol=1e-4)
     assert one["losses"][-1] < one["losses"][0], "the toy problem is learned"
     # the best evaluation is chosen (collectively, without a hang) as one process chooses it
     assert two["results"]["best_step"] == one["results"]["best_step"] and one["results"]["best_step"] in (2, 4, 6)
