@@ -164,13 +164,6 @@ def write_imagenet_resnet18(path: str | Path, seed: int = 0) -> Path:
     dict with fc.*; BatchNorm's num_batches_tracked left out, as in torchvision's early ImageNet files)."""
     import torchvision
 
-    from shared.testing import seeded_state_dict
+    from shared.dryrun import write_torchvision_weights
 
-    path = Path(path)
-    if not path.is_file():
-        with torch.device("meta"):
-            state = torchvision.models.resnet18(weights=None).state_dict()
-        spec = [[k, list(v.shape), "float32"] for k, v in state.items() if not k.endswith("num_batches_tracked")]
-        path.parent.mkdir(parents=True, exist_ok=True)
-        torch.save(seeded_state_dict(spec, seed), path)
-    return path
+    return write_torchvision_weights(lambda: torchvision.models.resnet18(weights=None), path, seed)

@@ -32,11 +32,7 @@ def write_torchvision_resnet50(path: Path, seed: int = 0) -> Path:
     dict with the 1000-class `fc`, BatchNorm running statistics and no `num_batches_tracked`)."""
     from torchvision.models import resnet50
 
-    torch.manual_seed(seed)
-    state = {k: v for k, v in resnet50().state_dict().items() if not k.endswith("num_batches_tracked")}
-    path.parent.mkdir(parents=True, exist_ok=True)
-    torch.save(state, path)
-    return path
+    return measure.write_torchvision_weights(resnet50, path, seed)
 
 
 def write_datasets(root: Path) -> None:

@@ -66,11 +66,7 @@ def write_resnet101(path: Path, seed: int = 0) -> Path:
     """torchvision's resnet101-63fe2227.pth layout: a plain state dict, no num_batches_tracked."""
     from torchvision.models import resnet101
 
-    torch.manual_seed(seed)
-    state = {k: v for k, v in resnet101().state_dict().items() if not k.endswith("num_batches_tracked")}
-    path.parent.mkdir(parents=True, exist_ok=True)
-    torch.save(state, path)
-    return path
+    return measure.write_torchvision_weights(resnet101, path, seed)
 
 
 def write_voc(data: Path) -> Path:

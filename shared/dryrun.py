@@ -104,3 +104,20 @@ def row(experiment: str, device: torch.device | str, parameters: int, step_times
         "estimate_hours_8x": round(hours / 8, 2),
         "assumptions": ASSUMPTIONS + (f"; {notes}" if notes else ""),
     }
+
+
+def write_torchvision_weights(build: Callable[[], torch.nn.Module], path: str | Path, seed: int = 0) -> Path:
+    """Random tensors with the key set and shapes of `build()`'s state dict, in the format of torchvision's
+    ImageNet files (a plain state dict, no BatchNorm `num_batches_tracked`): what a dryrun loads through the
+    real loader in place of the released weights. The model is built on the meta device (no initialisation
+    cost); a file already there is kept."""
+    from shared.testing import seeded_state_dict
+
+    path = Path(path)
+    if not path.is_file():
+        with torch.device("meta"):
+            state = build().state_dict()
+        spec = [[k, list(v.shape), "float32"] for k, v in state.items() if not k.endswith("num_batches_tracked")]
+        path.parent.mkdir(parents=True, exist_ok=True)
+        torch.save(seeded_state_dict(spec, seed), path)
+    return path
