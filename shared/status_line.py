@@ -7,6 +7,7 @@ cleared when the process ends, so the console keeps one line per pipeline step.
 
 from __future__ import annotations
 
+import codecs
 import re
 import shutil
 import time
@@ -21,13 +22,14 @@ class StatusLine:
 
     def __init__(self, console: TextIO, prefix: str = "", min_interval_s: float = 0.2) -> None:
         self.console, self.prefix, self.min_interval_s = console, prefix, min_interval_s
+        self._decoder = codecs.getincrementaldecoder("utf-8")(errors="replace")  # a character may span two chunks
         self._pending = ""  # the text after the last \r or \n: a progress bar being drawn
         self._latest = ""
         self._shown_at = 0.0
         self._shown = False
 
     def feed(self, data: bytes) -> None:
-        text = self._pending + _ESCAPES.sub("", data.decode("utf-8", errors="replace"))
+        text = _ESCAPES.sub("", self._pending + self._decoder.decode(data))
         *complete, self._pending = _SEGMENT_END.split(text)
         newest = next((s for s in reversed([*complete, self._pending]) if s.strip()), "")
         if newest:
